@@ -1,0 +1,3 @@
+from cibuildwheel_like.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""The resolved, typed options of one build identifier, and the run-wide global options.
+
+These frozen dataclasses are the contract between option resolution (options helper), the
+planner (plan.py) and the executor (pipeline). Field names mirror cibuildwheel's option names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Literal
+
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.environment import ParsedEnvironment
+
+FrontendName = Literal["pip", "build", "build[uv]", "uv"]
+EngineName = Literal["docker", "podman"]
+EmulatedTests = Literal["full", "smoke", "skip"]
+DependencyVersions = str  # "pinned" | "latest" | "packages: ..." | a constraints file path
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FrontendConfig:
+    name: FrontendName = "build"
+    args: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EngineConfig:
+    name: EngineName = "docker"
+    create_args: tuple[str, ...] = ()
+    disable_host_mount: bool = False
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PythonConfiguration:
+    """One row of resources/build-identifiers.toml."""
+
+    identifier: str  # e.g. "cp313-manylinux_x86_64"
+    version: str  # "3.13"
+    path: str  # "/opt/python/cp313-cp313"
+
+    @property
+    def build_tag(self) -> str:  # "cp313"
+        return self.identifier.split("-", 1)[0]
+
+    @property
+    def platform_part(self) -> str:  # "manylinux_x86_64"
+        return self.identifier.split("-", 1)[1]
+
+    @property
+    def libc(self) -> Literal["manylinux", "musllinux"]:
+        return "musllinux" if self.platform_part.startswith("musllinux") else "manylinux"
+
+    @property
+    def arch(self) -> Arch:
+        return Arch(self.platform_part.split("_", 1)[1])
+
+    @property
+    def implementation(self) -> Literal["cp", "pp", "gp"]:
+        prefix = self.build_tag[:2]
+        assert prefix in {"cp", "pp", "gp"}  # noqa: S101  # guaranteed by the data file's tests
+        return prefix  # type: ignore[return-value]
+
+    @property
+    def free_threaded(self) -> bool:
+        return self.build_tag.endswith("t")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BuildOptions:
+    """Everything needed to build, repair and test one identifier."""
+
+    config: PythonConfiguration
+    image: str  # resolved image reference (pinned digest, local tag or user string)
+    container_engine: EngineConfig
+    build_frontend: FrontendConfig
+    config_settings: tuple[tuple[str, str], ...]
+    environment: ParsedEnvironment
+    environment_pass: tuple[str, ...]
+    before_all: str
+    before_build: str
+    repair_wheel_command: str
+    dependency_versions: DependencyVersions
+    test_command: str
+    before_test: str
+    test_sources: tuple[str, ...]
+    test_requires: tuple[str, ...]
+    test_extras: tuple[str, ...]
+    test_groups: tuple[str, ...]
+    test_environment: ParsedEnvironment
+    build_verbosity: int
+    test_skipped: bool  # matched by test-skip
+    emulated_tests: EmulatedTests = "full"  # ours: [tool.cibuildwheel-like] / CIBWL_EMULATED_TESTS
+
+    @property
+    def identifier(self) -> str:
+        return self.config.identifier
+
+    @property
+    def arch(self) -> Arch:
+        return self.config.arch
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GlobalOptions:
+    package_dir: Path
+    project_dir: Path  # where pyproject.toml is read (cwd, as cibuildwheel)
+    output_dir: Path
+    config_file: Path | None
+    build_selector: str
+    skip_selector: str
+    test_skip_selector: str
+    enable: frozenset[str]
+    archs: frozenset[Arch]
+    allow_empty: bool
+    debug_traceback: bool
+    debug_keep_container: bool
+    cache_path: Path | None
+    requires_python: str | None

@@ -1,0 +1,87 @@
+"""The one error family. Each class carries the exit code cibuildwheel uses for the same case.
+
+Every error is raised with a message a user can act on (the option or file, the bad value and
+the fix) and caught once, in ``cli.main``.
+"""
+
+from __future__ import annotations
+
+
+class FatalError(Exception):
+    """Stops the run. ``exit_code`` follows cibuildwheel's numbering."""
+
+    exit_code = 1
+
+
+class ConfigurationError(FatalError):
+    exit_code = 2
+
+
+class NothingToDoError(FatalError):
+    exit_code = 3
+
+
+class DeprecationError(FatalError):
+    """A removed name or feature (e.g. the manylinux1 image): exit 4 with the replacement."""
+
+    exit_code = 4
+
+
+class NonPlatformWheelError(FatalError):
+    exit_code = 5
+
+    def __init__(self, identifier: str, wheel: str) -> None:
+        super().__init__(
+            f"{identifier}: the build produced a pure-Python wheel ({wheel}).\n"
+            "A pure-Python wheel needs no cibuildwheel-like: use `python -m build --wheel`."
+            " If you expected compiled code, check the build backend's configuration and rerun"
+            " with CIBW_BUILD_VERBOSITY=1 to see the build log."
+        )
+
+
+class AlreadyBuiltWheelError(FatalError):
+    exit_code = 6
+
+    def __init__(self, wheel: str) -> None:
+        super().__init__(
+            f"a wheel named {wheel} was already produced earlier in this run; two identifiers"
+            " built the same wheel. Narrow `build`/`skip` so each wheel is built once."
+        )
+
+
+class EngineTooOldError(FatalError):
+    exit_code = 7
+
+
+class RepairProducedNoWheelError(FatalError):
+    exit_code = 8
+
+
+class NoWheelBuiltError(FatalError):
+    exit_code = 10
+
+
+class BuildStepError(FatalError):
+    """A user command or build step failed inside the container: exit 1, naming where."""
+
+    exit_code = 1
+
+    def __init__(
+        self, *, identifier: str, step: str, command: str, returncode: int, hint: str = ""
+    ) -> None:
+        message = (
+            f"{identifier}: step '{step}' failed: command `{command}` exited with {returncode}"
+        )
+        if hint:
+            message += f"\n{hint}"
+        super().__init__(message)
+        self.identifier = identifier
+        self.step = step
+        self.command = command
+        self.returncode = returncode
+
+
+class HostCommandError(FatalError):
+    """A command on the host (engine CLI, debootstrap, ...) failed."""
+
+    exit_code = 1

@@ -1,0 +1,113 @@
+"""The one seam for commands run on the host.
+
+Every host command is an argument list (never a shell string), can be echoed, is checked, and
+is interrupt-safe: on Ctrl-C the child is terminated before the KeyboardInterrupt propagates.
+Unit tests install a guard (see unit_test/conftest.py) that refuses container engines here.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+from cibuildwheel_like.errors import HostCommandError
+
+Echo = Callable[[str], None]
+_ENGINE_PROGRAMS = frozenset({"docker", "podman"})
+
+
+class EngineForbiddenError(RuntimeError):
+    """Raised by the unit-test guard when code tries to start a container engine."""
+
+
+_guard_engines = False
+
+
+def forbid_engines(*, forbid: bool) -> None:
+    """Used by unit tests so that nothing they run can reach a container engine."""
+    global _guard_engines  # noqa: PLW0603  # a test-only switch, flipped by a fixture
+    _guard_engines = forbid
+
+
+def _check_guard(args: Sequence[str]) -> None:
+    if _guard_engines and Path(args[0]).name in _ENGINE_PROGRAMS:
+        raise EngineForbiddenError(f"unit tests may not start a container engine: {args!r}")
+
+
+def quote(args: Sequence[str | os.PathLike[str]]) -> str:
+    return shlex.join(os.fspath(a) for a in args)
+
+
+def run(
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    capture: bool = False,
+    check: bool = True,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    stdin: IO[bytes] | int | None = None,
+    input_bytes: bytes | None = None,
+    stdout: IO[bytes] | int | None = None,
+    echo: Echo | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``args`` on the host. ``capture`` collects stdout/stderr; otherwise they stream."""
+    argv = [os.fspath(a) for a in args]
+    _check_guard(argv)
+    if echo is not None:
+        echo(f"+ {quote(argv)}")
+    out: IO[bytes] | int | None = subprocess.PIPE if capture else stdout
+    err: int | None = subprocess.PIPE if capture else None
+    try:
+        with subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE if input_bytes is not None else stdin,
+            stdout=out,
+            stderr=err,
+            env=None if env is None else dict(env),
+            cwd=cwd,
+        ) as proc:
+            try:
+                stdout_data, stderr_data = proc.communicate(input_bytes, timeout=timeout)
+            except BaseException:
+                # Ctrl-C or timeout: never leave the child running behind us.
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                raise
+    except FileNotFoundError as e:
+        raise HostCommandError(f"`{argv[0]}` was not found on PATH (running: {quote(argv)})") from e
+    result = subprocess.CompletedProcess(argv, proc.returncode, stdout_data, stderr_data)
+    if check and result.returncode != 0:
+        detail = ""
+        if capture and stderr_data:
+            detail = "\n" + stderr_data.decode(errors="replace").strip()[-2000:]
+        raise HostCommandError(
+            f"command failed with exit code {result.returncode}: {quote(argv)}{detail}"
+        )
+    return result
+
+
+def popen(
+    args: Sequence[str | os.PathLike[str]],
+    **kwargs: object,
+) -> subprocess.Popen[bytes]:
+    """Start a long-lived host process (e.g. ``docker exec -i`` for streaming). Caller owns it."""
+    argv = [os.fspath(a) for a in args]
+    _check_guard(argv)
+    try:
+        return subprocess.Popen(argv, **kwargs)  # type: ignore[call-overload,no-any-return]
+    except FileNotFoundError as e:
+        raise HostCommandError(f"`{argv[0]}` was not found on PATH (running: {quote(argv)})") from e
+
+
+def output(args: Sequence[str | os.PathLike[str]], **kwargs: object) -> str:
+    """Run and return stdout as text (checked)."""
+    result = run(args, capture=True, **kwargs)  # type: ignore[arg-type]
+    return result.stdout.decode(errors="replace")

@@ -1,0 +1,35 @@
+"""Per-identifier results, collected by the executor and read by output and the report."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Literal
+
+TestOutcome = Literal["passed", "skipped", "smoke", "failed", "not-run"]
+BuildStatus = Literal["built", "failed", "not-run"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepTiming:
+    name: str  # prepare, before-build, build, repair, test, deliver
+    seconds: float
+    ok: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BuildResult:
+    identifier: str
+    image: str
+    interpreter: str  # /opt/python/... path
+    status: BuildStatus
+    wheel: Path | None = None  # final path in the output directory
+    size: int | None = None
+    sha256: str | None = None
+    test_outcome: TestOutcome = "not-run"
+    steps: tuple[StepTiming, ...] = ()
+    error: str | None = None
+
+    @property
+    def build_seconds(self) -> float:
+        return sum(s.seconds for s in self.steps)
