@@ -7,11 +7,14 @@ planner (plan.py) and the executor (pipeline). Field names mirror cibuildwheel's
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.environment import ParsedEnvironment
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from cibuildwheel_like.environment import ParsedEnvironment
 
 FrontendName = Literal["pip", "build", "build[uv]", "uv"]
 EngineName = Literal["docker", "podman"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cibuildwheel_like.output import Output
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from cibuildwheel_like.output import Output
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -7,10 +7,13 @@ tag, image, before-all and engine share one container), preserving identifier or
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.build_options import BuildOptions, EngineConfig
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cibuildwheel_like.archs import Arch
+    from cibuildwheel_like.build_options import BuildOptions, EngineConfig
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

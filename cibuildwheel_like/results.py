@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TestOutcome = Literal["passed", "skipped", "smoke", "failed", "not-run"]
 BuildStatus = Literal["built", "failed", "not-run"]

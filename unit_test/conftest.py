@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cibuildwheel_like import hostcmd
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _real_popen_init = subprocess.Popen.__init__
 

@@ -1,0 +1,403 @@
+"""One long-lived build container, driven through the Docker or Podman command line.
+
+The container is created once per plan group and kept alive by a sleeping PID 1; every command
+is a separate ``exec`` whose environment and working directory are given explicitly. The
+environment travels on the exec's stdin (never on the host's command line, so values from
+``environment-pass`` do not show up in the host's process list) as a small shell script that
+ends in ``exec env -i NAME=value ... command``. Files go in as a tar stream and come out as a tar
+stream extracted on the host into a temporary directory, refusing members that would land
+outside it. The container is removed on every way out of the ``with`` block.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import shlex
+import shutil
+import subprocess
+import tarfile
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING
+
+from cibuildwheel_like import hostcmd
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.errors import EngineTooOldError, FatalError, HostCommandError
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from cibuildwheel_like.build_options import EngineConfig
+    from cibuildwheel_like.output import Output
+
+NAME_PREFIX = "cibuildwheel-like-"
+LABEL = "org.cibuildwheel-like.build=1"
+_KEEP_ALIVE = ("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done")
+_READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command then sees EOF
+_PULL_ATTEMPTS = 3
+_MIN_DOCKER_API = (1, 41)
+_MIN_PODMAN = (3, 0)
+
+TarFiller = Callable[[tarfile.TarFile], None]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExecResult:
+    returncode: int
+    stdout: str  # only filled when the command was captured
+    stderr: str = ""
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split("-", 1)[0].split("."):
+        digits = "".join(c for c in piece if c.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def check_engine(engine: str) -> None:
+    """Fail with exit 7 if the engine is too old for ``--platform`` (docker 20.10 / podman 3)."""
+    try:
+        info = json.loads(hostcmd.output([engine, "version", "--format", "{{json .}}"]))
+    except (HostCommandError, json.JSONDecodeError) as e:
+        raise EngineTooOldError(
+            f"`{engine} version` failed: {e}\n{engine} must be installed and its daemon/service"
+            " running (docker >= 20.10 or podman >= 3); check `{engine} info`."
+        ) from e
+    lowered = {k.lower(): v for k, v in info.items()}
+    if engine == "docker":
+        client = lowered.get("client") or {}
+        server = lowered.get("server") or {}
+        found = min(
+            _version_tuple(str(client.get("ApiVersion", "0"))),
+            _version_tuple(str(server.get("ApiVersion", "0"))),
+        )
+        if found < _MIN_DOCKER_API:
+            raise EngineTooOldError(
+                f"docker API {'.'.join(map(str, found))} is too old: docker >= 20.10 (API 1.41)"
+                " is needed for --platform; upgrade docker or set container-engine = 'podman'"
+            )
+    else:
+        client = lowered.get("client") or lowered
+        found = _version_tuple(str(client.get("Version", "0")))
+        if found < _MIN_PODMAN:
+            raise EngineTooOldError(
+                f"podman {'.'.join(map(str, found))} is too old: podman >= 3 is needed"
+            )
+
+
+def _tar_filter(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    return info
+
+
+def safe_member_path(root: Path, name: str) -> Path:
+    """Where ``name`` lands under ``root``; refuse absolute paths and ``..`` escapes."""
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise FatalError(f"refusing archive member {name!r}: it would land outside {root}")
+    target = (root / pure).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise FatalError(f"refusing archive member {name!r}: it would land outside {root}")
+    return target
+
+
+def extract_stream(stream: IO[bytes], root: Path) -> list[Path]:
+    """Extract regular files and directories from a tar stream; refuse links and escapes."""
+    written: list[Path] = []
+    with tarfile.open(fileobj=stream, mode="r|") as tar:
+        for member in tar:
+            target = safe_member_path(root, member.name)
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif member.isfile():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = tar.extractfile(member)
+                if source is None:  # pragma: no cover  # regular files always have data
+                    continue
+                with target.open("wb") as out:
+                    shutil.copyfileobj(source, out)
+                written.append(target)
+            else:
+                raise FatalError(
+                    f"refusing archive member {member.name!r}: only regular files and"
+                    " directories are copied out of the container"
+                )
+    return written
+
+
+class Container:
+    """``with Container(...) as c: c.run([...], env=..., cwd=...)``."""
+
+    def __init__(
+        self,
+        *,
+        image: str,
+        arch: Arch,
+        engine: EngineConfig,
+        output: Output,
+        host_environ: Mapping[str, str],
+        keep: bool = False,
+    ) -> None:
+        self.image = image
+        self.arch = arch
+        self.engine = engine
+        self.output = output
+        self.keep = keep
+        self.name = f"{NAME_PREFIX}{uuid.uuid4().hex[:12]}"
+        self._host_environ = host_environ
+        self._personality: tuple[str, ...] = ()
+        self._created = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> Container:  # noqa: PYI034  # Self needs Python 3.11
+        platform = self._ensure_image()
+        try:
+            self._create(platform)
+            hostcmd.run([self.engine.name, "start", self.name], capture=True)
+            self._choose_personality()
+        except BaseException:
+            self._remove()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.keep:
+            self.output.info(
+                f"keeping container {self.name} (CIBW_DEBUG_KEEP_CONTAINER); open a shell with:"
+                f"\n    {self.engine.name} exec -it {self.name} /bin/sh"
+                f"\n  and remove it with: {self.engine.name} rm -f {self.name}"
+            )
+            return
+        self._remove()
+
+    def _remove(self) -> None:
+        if not self._created:
+            return
+        result = hostcmd.run(
+            [self.engine.name, "rm", "--force", "--volumes", self.name], capture=True, check=False
+        )
+        if result.returncode != 0:
+            self.output.warning(
+                f"could not remove container {self.name}: {result.stderr.decode(errors='replace')}"
+                f" (remove it with `{self.engine.name} rm -f {self.name}`)"
+            )
+        self._created = False
+
+    def _image_platform(self) -> str | None:
+        result = hostcmd.run(
+            [self.engine.name, "image", "inspect", self.image], capture=True, check=False
+        )
+        if result.returncode != 0:
+            return None
+        data = json.loads(result.stdout)
+        first = data[0] if isinstance(data, list) and data else {}
+        platform = f"{first.get('Os', 'linux')}/{first.get('Architecture', '')}"
+        if first.get("Variant") and self.arch.oci_platform.count("/") == 2:  # noqa: PLR2004
+            platform += f"/{first['Variant']}"
+        return platform
+
+    def _ensure_image(self) -> str:
+        """The platform to pass to ``create``: the wanted one, checked against the image's."""
+        wanted = self.arch.oci_platform
+        found = self._image_platform()
+        if found is None:
+            self._pull(wanted)
+            found = self._image_platform() or wanted
+        if found == wanted:
+            return wanted
+        if self.arch is Arch.i686 and found == "linux/amd64":
+            # A 32-bit userland recorded as amd64 (e.g. `docker import`): run it with linux32.
+            return found
+        raise FatalError(
+            f"image {self.image} is for {found}, but {self.arch.value} builds need {wanted}.\n"
+            f"Rebuild it for that platform (`cibuildwheel-like images build --arch"
+            f" {self.arch.value}`) or point the {self.arch.value} image option at the right image."
+        )
+
+    def _pull(self, platform: str) -> None:
+        argv = [self.engine.name, "pull", f"--platform={platform}", self.image]
+        error = ""
+        for attempt in range(1, _PULL_ATTEMPTS + 1):
+            self.output.info(f"pulling {self.image} ({platform}), attempt {attempt}")
+            result = hostcmd.run(argv, capture=True, check=False)
+            if result.returncode == 0:
+                return
+            error = result.stderr.decode(errors="replace").strip()[-800:]
+            if attempt < _PULL_ATTEMPTS:
+                time.sleep(2 * attempt)
+        raise FatalError(
+            f"image {self.image} is not present in {self.engine.name}'s store and pulling it"
+            f" for {platform} failed {_PULL_ATTEMPTS} times:\n{error}\nIf the registry cannot be"
+            " reached from here, build a local image (`cibuildwheel-like images build`) and"
+            " select it, e.g. manylinux-x86_64-image = 'debian-bookworm'."
+        )
+
+    def _create(self, platform: str) -> None:
+        argv = [
+            self.engine.name,
+            "create",
+            f"--name={self.name}",
+            f"--label={LABEL}",
+            f"--platform={platform}",
+            "--pull=never",
+            "--env=CIBUILDWHEEL=1",
+        ]
+        if "SOURCE_DATE_EPOCH" in self._host_environ:
+            argv.append(f"--env=SOURCE_DATE_EPOCH={self._host_environ['SOURCE_DATE_EPOCH']}")
+        if not self.engine.disable_host_mount:
+            argv.append("--volume=/:/host:ro")
+        argv += [*self.engine.create_args, self.image, *_KEEP_ALIVE]
+        self.output.debug(f"+ {hostcmd.quote(argv)}")
+        self._created = True  # a failed create may still leave a named container behind
+        hostcmd.run(argv, capture=True)
+
+    def _choose_personality(self) -> None:
+        """32-bit arches on a 64-bit kernel: make `uname -m` (and Python) report i686/armv7l."""
+        if self.arch.is_64bit:
+            return
+        machine = self.run(["uname", "-m"], env={}, cwd="/", capture=True).stdout.strip()
+        if machine in {"i686", "i386", "armv7l", "armv8l"}:
+            return
+        for prefix in (("linux32",), ("setarch", "linux32")):
+            probe = self._exec_argv((*prefix, "uname", "-m"))
+            result = hostcmd.run(probe, capture=True, check=False, input_bytes=b"")
+            if result.returncode == 0:
+                self._personality = prefix
+                return
+        raise FatalError(
+            f"image {self.image} reports `uname -m` = {machine} and has neither `linux32` nor"
+            f" `setarch`, so a {self.arch.value} build would be tagged {machine}; install"
+            " util-linux in the image"
+        )
+
+    # -- commands ----------------------------------------------------------------------------
+    def _exec_argv(self, inner: Sequence[str], *, interactive: bool = True) -> list[str]:
+        flags = ["-i"] if interactive else []
+        return [self.engine.name, "exec", *flags, self.name, *self._personality, *inner]
+
+    @staticmethod
+    def script(argv: Sequence[str], *, env: Mapping[str, str], cwd: str) -> bytes:
+        """The shell text fed on stdin: change directory, then run argv with exactly ``env``."""
+        assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
+        return (
+            f"cd {shlex.quote(cwd)} || exit 125\nexec env -i {assignments} {shlex.join(argv)}\n"
+        ).encode(errors="surrogateescape")
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: str | PurePosixPath,
+        capture: bool = False,
+    ) -> ExecResult:
+        """Run ``argv`` in the container; stream its output unless ``capture``. Not checked."""
+        outer = self._exec_argv(["/bin/sh", "-c", _READ_SCRIPT])
+        script = self.script(argv, env=env, cwd=str(cwd))
+        if capture:
+            self.output.debug(f"    + {shlex.join(argv)}")
+            done = hostcmd.run(outer, capture=True, check=False, input_bytes=script)
+            return ExecResult(
+                returncode=done.returncode,
+                stdout=done.stdout.decode(errors="replace"),
+                stderr=done.stderr.decode(errors="replace"),
+            )
+        self.output.info(f"    + {shlex.join(argv)}")
+        proc = hostcmd.popen(
+            outer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        try:
+            assert proc.stdin is not None  # noqa: S101  # set by PIPE above
+            assert proc.stdout is not None  # noqa: S101
+            proc.stdin.write(script)
+            proc.stdin.close()
+            for line in proc.stdout:
+                self.output.stream_line(line.decode(errors="replace"))
+            returncode = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        return ExecResult(returncode=returncode, stdout="")
+
+    def environment(self) -> dict[str, str]:
+        """The environment an exec starts with (image ENV, create --env, HOME, PATH)."""
+        result = hostcmd.run(
+            self._exec_argv(["cat", "/proc/self/environ"], interactive=False), capture=True
+        )
+        pairs = (item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+        return dict(pairs)
+
+    # -- files -------------------------------------------------------------------------------
+    def _untar_argv(self, dest_dir: PurePosixPath) -> list[str]:
+        script = 'mkdir -p -- "$1" && exec tar -x -o -f - -C "$1"'
+        return self._exec_argv(["/bin/sh", "-c", script, "sh", str(dest_dir)])
+
+    def _send_tar(self, dest_dir: PurePosixPath, fill: TarFiller) -> None:
+        proc = hostcmd.popen(
+            self._untar_argv(dest_dir), stdin=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            assert proc.stdin is not None  # noqa: S101
+            with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+                fill(tar)
+            proc.stdin.close()
+            assert proc.stderr is not None  # noqa: S101
+            err = proc.stderr.read()
+            proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.returncode != 0:
+            raise HostCommandError(
+                f"copying into {self.name}:{dest_dir} failed: {err.decode(errors='replace')}"
+            )
+
+    def copy_in(self, source: Path, dest: PurePosixPath) -> None:
+        """Copy a host file or directory to ``dest`` (a directory's contents go into ``dest``)."""
+        if source.is_dir():
+            self._send_tar(dest, lambda tar: tar.add(source, arcname=".", filter=_tar_filter))
+        else:
+            self._send_tar(
+                dest.parent, lambda tar: tar.add(source, arcname=dest.name, filter=_tar_filter)
+            )
+
+    def write_file(self, dest: PurePosixPath, data: bytes) -> None:
+        info = _tar_filter(tarfile.TarInfo(dest.name))
+        info.size = len(data)
+        info.mode = 0o644
+        info.mtime = int(time.time())
+        self._send_tar(dest.parent, lambda tar: tar.addfile(info, io.BytesIO(data)))
+
+    def copy_out(self, source: PurePosixPath, dest_dir: Path) -> list[Path]:
+        """Extract ``source`` (file or directory) from the container into ``dest_dir``."""
+        argv = self._exec_argv(
+            ["tar", "-c", "-f", "-", "-C", str(source.parent), source.name], interactive=False
+        )
+        proc = hostcmd.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert proc.stdout is not None  # noqa: S101
+            written = extract_stream(proc.stdout, dest_dir)
+            _, err = proc.communicate()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.returncode != 0:
+            raise HostCommandError(
+                f"copying {self.name}:{source} out failed: {err.decode(errors='replace')}"
+            )
+        return written

@@ -1,0 +1,274 @@
+"""``doctor``: can this machine build the project's wheels? One line per check, each with its fix.
+
+Needs (archs, images, engine) come from the project's configuration when it resolves, else from
+``--archs``/``--image``/``--engine``. Exit status is non-zero when a build would fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cibuildwheel_like import binfmt, engine_images
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.errors import FatalError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterable, Sequence
+
+    from cibuildwheel_like.context import Context
+
+GIB = 1024**3
+MIN_FREE_GIB = 2
+WARN_FREE_GIB = 10
+_STORAGE = {"docker": Path("/var/lib/docker"), "podman": Path("/var/lib/containers")}
+_BOOTSTRAP = "scripts/bootstrap-host.sh (as root, on Debian)"
+
+
+class Level(enum.Enum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "FAIL"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Check:
+    name: str
+    level: Level
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        mark = {Level.OK: "✓", Level.WARN: "!", Level.FAIL: "✕"}[self.level]
+        text = f"{mark} {self.name}: {self.detail}"
+        if self.level is not Level.OK and self.fix:
+            text += f" — fix: {self.fix}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Needs:
+    engine: engine_images.EngineName
+    archs: tuple[Arch, ...]
+    images: tuple[str, ...]
+    source: str  # where the needs came from, for the report
+
+
+def engine_checks(engine: engine_images.EngineName) -> list[Check]:
+    path = engine_images.engine_found(engine)
+    if path is None:
+        package = "docker.io" if engine == "docker" else "podman"
+        return [
+            Check(
+                name=f"{engine} found",
+                level=Level.FAIL,
+                detail=f"`{engine}` is not on PATH",
+                fix=f"apt-get install {package}, or run {_BOOTSTRAP}",
+            )
+        ]
+    checks = [Check(name=f"{engine} found", level=Level.OK, detail=path)]
+    version = engine_images.engine_version(engine)
+    if not version.reachable:
+        fix = (
+            "start the daemon: `dockerd &` or `systemctl start docker`; or run " + _BOOTSTRAP
+            if engine == "docker"
+            else "check `podman info`; as root, set default_ulimits in containers.conf"
+        )
+        error = version.error.splitlines()[-1] if version.error else "no answer"
+        checks.append(
+            Check(name=f"{engine} daemon reachable", level=Level.FAIL, detail=error, fix=fix)
+        )
+        return checks
+    checks.append(
+        Check(
+            name=f"{engine} daemon reachable",
+            level=Level.OK,
+            detail=f"server {version.server}" + (f" (API {version.api})" if version.api else ""),
+        )
+    )
+    too_old = version.too_old()
+    checks.append(
+        Check(
+            name=f"{engine} version",
+            level=Level.FAIL if too_old else Level.OK,
+            detail=too_old or "new enough (Docker API >= 1.41 / Podman >= 3)",
+            fix="upgrade the engine (Debian 12's docker.io 20.10 and podman 4.3 are enough)",
+        )
+    )
+    return checks
+
+
+def binfmt_checks(
+    archs: Iterable[Arch], *, host: Arch, root: Path = binfmt.BINFMT_ROOT
+) -> list[Check]:
+    checks: list[Check] = []
+    for arch in archs:
+        finding = binfmt.check_arch(arch, host=host, root=root)
+        checks.append(
+            Check(
+                name=f"binfmt {arch.value}",
+                level=Level.OK if finding.ok else Level.FAIL,
+                detail=finding.describe().splitlines()[0].split(": ", 1)[-1],
+                fix=" OR ".join(finding.fixes),
+            )
+        )
+    return checks
+
+
+def image_fix(ref: str, engine: engine_images.EngineName) -> str:
+    prefix = "cibuildwheel-like/debian-"
+    if ref.startswith(prefix) and ":" in ref:
+        suite, arch = ref[len(prefix) :].split(":", 1)
+        return f"cibuildwheel-like images build --suite {suite} --arch {arch} --engine {engine}"
+    return (
+        f"`{engine} pull {ref}` (needs the registry), or build a local image with"
+        " `cibuildwheel-like images build` and point the *-image option at debian-bookworm"
+    )
+
+
+def image_checks(engine: engine_images.EngineName, images: Iterable[str]) -> list[Check]:
+    checks: list[Check] = []
+    for ref in images:
+        info = engine_images.image_info(engine, ref)
+        checks.append(
+            Check(
+                name=f"image {ref}",
+                level=Level.OK if info else Level.FAIL,
+                detail=f"local ({info.platform})" if info else f"not in {engine}'s local store",
+                fix=image_fix(ref, engine),
+            )
+        )
+    return checks
+
+
+def disk_checks(paths: Sequence[Path]) -> list[Check]:
+    checks: list[Check] = []
+    for path in paths:
+        existing = path
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        free = shutil.disk_usage(existing).free / GIB
+        level = Level.OK
+        if free < MIN_FREE_GIB:
+            level = Level.FAIL
+        elif free < WARN_FREE_GIB:
+            level = Level.WARN
+        checks.append(
+            Check(
+                name=f"free disk at {path}",
+                level=level,
+                detail=f"{free:.1f} GiB free",
+                fix=f"free space (an image needs ~1 GiB, a build ~{MIN_FREE_GIB} GiB):"
+                f" `docker system prune`",
+            )
+        )
+    return checks
+
+
+def tool_checks() -> list[Check]:
+    found = shutil.which("debootstrap")
+    return [
+        Check(
+            name="debootstrap (for images build)",
+            level=Level.OK if found else Level.WARN,
+            detail=found or "not installed: only needed to build local images",
+            fix=f"apt-get install debootstrap, or run {_BOOTSTRAP}",
+        )
+    ]
+
+
+def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
+    host_arch = host or Arch.native()
+    checks = engine_checks(needs.engine)
+    engine_ok = all(c.level is not Level.FAIL for c in checks)
+    checks += binfmt_checks(needs.archs, host=host_arch)
+    if engine_ok:
+        checks += image_checks(needs.engine, needs.images)
+    else:
+        checks += [
+            Check(
+                name=f"image {ref}",
+                level=Level.FAIL,
+                detail="not checked: the engine is not usable",
+                fix="fix the engine first",
+            )
+            for ref in needs.images
+        ]
+    checks += disk_checks([_STORAGE[needs.engine], Path.cwd()])
+    checks += tool_checks()
+    return checks
+
+
+def needs_from_project(args: argparse.Namespace, ctx: Context) -> Needs:
+    """Archs, images and engine the project's configuration selects (raises FatalError)."""
+    from cibuildwheel_like import resolve  # noqa: PLC0415  # heavy; only doctor needs it
+
+    package = Path(args.package)
+    resolver = resolve.resolve_options(
+        project_dir=ctx.cwd,
+        package_dir=package,
+        config_file=None,
+        environ=ctx.environ,
+        cli=resolve.CliValues(archs=args.archs, package_dir=package, platform="linux"),
+    )
+    builds = [resolver.build_options(c) for c in resolver.selected_configurations()]
+    engine_names = {b.container_engine.name for b in builds}
+    engine = engine_images.parse_engine(
+        engine_names.pop() if len(engine_names) == 1 else args.engine
+    )
+    return Needs(
+        engine=engine,
+        archs=tuple(dict.fromkeys(b.arch for b in builds)),
+        images=tuple(dict.fromkeys(b.image for b in builds)),
+        source=f"{len(builds)} identifier(s) selected by the project configuration",
+    )
+
+
+def _explicit_needs(args: argparse.Namespace) -> Needs:
+    archs = (
+        [Arch(a) for a in args.archs.replace(",", " ").split()] if args.archs else [Arch.native()]
+    )
+    images = args.image or [f"cibuildwheel-like/debian-bookworm:{a.value}" for a in archs]
+    return Needs(
+        engine=engine_images.parse_engine(args.engine),
+        archs=tuple(archs),
+        images=tuple(images),
+        source="command line",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    out = ctx.output
+    prefix: list[Check] = []
+    if args.image:
+        needs = _explicit_needs(args)
+    else:
+        try:
+            needs = needs_from_project(args, ctx)
+        except (FatalError, ValueError) as e:
+            prefix.append(
+                Check(
+                    name="project configuration",
+                    level=Level.WARN,
+                    detail=f"not used ({str(e).splitlines()[0]}); checking --archs/--image",
+                    fix="run doctor in the project directory, or pass --archs and --image",
+                )
+            )
+            needs = _explicit_needs(args)
+    out.info(
+        f"doctor: engine {needs.engine}, archs {', '.join(a.value for a in needs.archs)}"
+        f" ({needs.source})"
+    )
+    checks = prefix + run_checks(needs)
+    for check in checks:
+        out.info(check.line())
+    failed = [c for c in checks if c.level is Level.FAIL]
+    if failed:
+        out.error(f"{len(failed)} check(s) failed: a build would fail; see the fixes above")
+        return 1
+    out.info("doctor: all checks passed")
+    return 0

@@ -1,0 +1,268 @@
+"""The image recipe as data: suites, packages, interpreter names, auditwheel policy, labels.
+
+Everything here is pure (no host commands) so the unit tests cover the naming and policy rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import re
+from typing import TYPE_CHECKING
+
+from cibuildwheel_like.archs import Arch
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+# Bump when the packages, the provisioning steps or the image metadata change: images and cached
+# root filesystems with another recipe digest are rebuilt.
+RECIPE_VERSION = "1"
+LABEL_PREFIX = "org.cibuildwheel-like"
+IMAGE_REPOSITORY = "cibuildwheel-like/debian-{suite}"
+TOOLS_PREFIX = "/opt/_internal/tools"
+CA_PATH_IN_IMAGE = "/etc/ssl/certs/cibuildwheel-like-ca-bundle.crt"
+BUILD_ARCHS = (Arch.x86_64, Arch.i686, Arch.aarch64, Arch.ppc64le, Arch.s390x)
+
+
+class Suite(enum.Enum):
+    bullseye = "bullseye"
+    bookworm = "bookworm"
+    trixie = "trixie"
+    sid = "sid"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SuiteFacts:
+    """What a suite ships, as checked on the mirror (the build verifies it again)."""
+
+    pythons: tuple[str, ...]  # CPython versions with -dev/-venv packages
+    pypy: bool
+    extra_packages: tuple[str, ...] = ()
+
+
+SUITES: Mapping[Suite, SuiteFacts] = {
+    # python3.9-venv's ensurepip needs distutils, which bullseye splits out.
+    Suite.bullseye: SuiteFacts(pythons=("3.9",), pypy=False, extra_packages=("python3-distutils",)),
+    Suite.bookworm: SuiteFacts(pythons=("3.11",), pypy=False),
+    Suite.trixie: SuiteFacts(pythons=("3.13",), pypy=False),
+    Suite.sid: SuiteFacts(pythons=("3.13", "3.14", "3.15"), pypy=True),
+}
+
+BASE_PACKAGES = ("build-essential", "ca-certificates", "util-linux", "python3-dev", "python3-venv")
+
+
+def parse_suite(value: str) -> Suite:
+    try:
+        return Suite(value)
+    except ValueError:
+        names = ", ".join(s.value for s in Suite)
+        raise ValueError(f"unknown suite {value!r}; choose one of: {names}") from None
+
+
+def image_name(suite: Suite, arch: Arch) -> str:
+    return f"{IMAGE_REPOSITORY.format(suite=suite.value)}:{arch.value}"
+
+
+def debootstrap_packages(suite: Suite) -> tuple[str, ...]:
+    facts = SUITES[suite]
+    packages: list[str] = list(BASE_PACKAGES)
+    for version in facts.pythons:
+        packages += [f"python{version}-dev", f"python{version}-venv"]
+    if facts.pypy:
+        packages += ["pypy3", "pypy3-dev", "pypy3-venv"]
+    packages += facts.extra_packages
+    return tuple(dict.fromkeys(packages))
+
+
+# -- interpreters ---------------------------------------------------------------------------
+
+_INTERPRETER_RE = re.compile(r"^(python3\.\d+t?|pypy3)$")
+
+
+def interpreter_candidates(usr_bin_names: Iterable[str]) -> list[str]:
+    """Names in /usr/bin that are interpreters to lay out (``python3.13``, ``python3.14t``, ...)."""
+    return sorted(n for n in usr_bin_names if _INTERPRETER_RE.match(n))
+
+
+# Printed by each interpreter inside the root filesystem; parsed by ``interpreter_tag``.
+PROBE_CODE = (
+    "import sys, sysconfig; "
+    "print(sys.implementation.name, sys.version_info[0], sys.version_info[1], "
+    "int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))), "
+    "sysconfig.get_config_var('SOABI') or '')"
+)
+
+
+def interpreter_tag(probe_output: str) -> str:
+    """The manylinux directory name for an interpreter, from ``PROBE_CODE``'s output.
+
+    CPython: ``cp313-cp313`` (``cp314-cp314t`` free-threaded). PyPy: ``pp311-pypy311_pp73``,
+    its ABI tag taken from SOABI (``pypy311-pp73``) as packaging spells it.
+    """
+    parts = probe_output.split()
+    if len(parts) < 4:  # noqa: PLR2004  # name, major, minor, gil flag (+ soabi)
+        raise ValueError(f"unexpected interpreter probe output: {probe_output!r}")
+    name, major, minor, free_threaded = parts[:4]
+    soabi = parts[4] if len(parts) > 4 else ""  # noqa: PLR2004
+    version = f"{major}{minor}"
+    if name == "cpython":
+        return f"cp{version}-cp{version}{'t' if free_threaded == '1' else ''}"
+    if name == "pypy":
+        if not soabi.startswith("pypy"):
+            raise ValueError(f"PyPy without a pypy SOABI: {probe_output!r}")
+        # packaging's rule: the first two dash-separated parts (pypy311-pp73-x86_64-linux-gnu).
+        return f"pp{version}-{'_'.join(soabi.split('-')[:2])}"
+    raise ValueError(f"unsupported implementation {name!r} in {probe_output!r}")
+
+
+def auditwheel_requirement(python_version: tuple[int, int]) -> str:
+    """The newest auditwheel that runs on the tools interpreter (6.5 dropped Python 3.9)."""
+    if python_version < (3, 10):
+        return "auditwheel==6.4.2"
+    return "auditwheel"
+
+
+# -- glibc and policy -----------------------------------------------------------------------
+
+_LIBC_VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
+
+
+def glibc_from_dpkg_status(status_text: str) -> tuple[int, int]:
+    """glibc's version from the root filesystem's /var/lib/dpkg/status (package libc6)."""
+    for stanza in status_text.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1) for line in stanza.splitlines() if ": " in line and line[0] != " "
+        )
+        if fields.get("Package") == "libc6" and "install ok installed" in fields.get("Status", ""):
+            match = _LIBC_VERSION_RE.match(fields.get("Version", ""))
+            if match:
+                return int(match.group(1)), int(match.group(2))
+    raise ValueError("libc6 is not installed in this root filesystem (no dpkg status entry)")
+
+
+_POLICY_RE = re.compile(r"^manylinux_(\d+)_(\d+)$")
+
+
+def known_policies(policy_json: str) -> list[tuple[int, int]]:
+    """glibc versions of the manylinux policies in auditwheel's manylinux-policy.json."""
+    versions: list[tuple[int, int]] = []
+    for entry in json.loads(policy_json):
+        for name in (entry.get("name", ""), *entry.get("aliases", [])):
+            match = _POLICY_RE.match(name)
+            if match:
+                versions.append((int(match.group(1)), int(match.group(2))))
+    return sorted(set(versions))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PolicyChoice:
+    policy: str  # manylinux_2_36
+    capped: bool  # the suite's glibc is newer than any policy auditwheel knows
+
+    def plat(self, arch: Arch) -> str:
+        return f"{self.policy}_{arch.value}"
+
+
+def choose_policy(glibc: tuple[int, int], known: Iterable[tuple[int, int]]) -> PolicyChoice:
+    fitting = [v for v in known if v <= glibc]
+    if not fitting:
+        raise ValueError(f"auditwheel knows no manylinux policy for glibc {glibc[0]}.{glibc[1]}")
+    best = max(fitting)
+    return PolicyChoice(policy=f"manylinux_{best[0]}_{best[1]}", capped=best != glibc)
+
+
+# -- the recipe and the image metadata ------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Recipe:
+    suite: Suite
+    arch: Arch
+    mirror: str
+    ca_bundle_sha256: str
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return debootstrap_packages(self.suite)
+
+    @property
+    def digest(self) -> str:
+        """Same digest = same image; the mirror is left out (any mirror serves the same suite)."""
+        payload = json.dumps(
+            {
+                "version": RECIPE_VERSION,
+                "suite": self.suite.value,
+                "arch": self.arch.value,
+                "packages": self.packages,
+                "ca": self.ca_bundle_sha256,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Provisioned:
+    """What provisioning found in the root filesystem; stored next to the cached tarball."""
+
+    glibc: tuple[int, int]
+    interpreters: tuple[str, ...]
+    policy: str
+    policy_capped: bool
+    auditwheel_version: str
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Provisioned:
+        data = json.loads(text)
+        return cls(
+            glibc=(int(data["glibc"][0]), int(data["glibc"][1])),
+            interpreters=tuple(data["interpreters"]),
+            policy=str(data["policy"]),
+            policy_capped=bool(data["policy_capped"]),
+            auditwheel_version=str(data["auditwheel_version"]),
+        )
+
+
+def image_env(recipe: Recipe, provisioned: Provisioned) -> dict[str, str]:
+    return {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "LANG": "C.UTF-8",
+        "AUDITWHEEL_POLICY": provisioned.policy,
+        "AUDITWHEEL_ARCH": recipe.arch.value,
+        "AUDITWHEEL_PLAT": f"{provisioned.policy}_{recipe.arch.value}",
+        "PIP_CERT": CA_PATH_IN_IMAGE,
+        "SSL_CERT_FILE": CA_PATH_IN_IMAGE,
+        "REQUESTS_CA_BUNDLE": CA_PATH_IN_IMAGE,
+        "PIP_ROOT_USER_ACTION": "ignore",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+
+
+def image_labels(recipe: Recipe, provisioned: Provisioned) -> dict[str, str]:
+    p = LABEL_PREFIX
+    return {
+        f"{p}.suite": recipe.suite.value,
+        f"{p}.arch": recipe.arch.value,
+        f"{p}.glibc": f"{provisioned.glibc[0]}.{provisioned.glibc[1]}",
+        f"{p}.interpreters": ",".join(provisioned.interpreters),
+        f"{p}.auditwheel": provisioned.auditwheel_version,
+        f"{p}.policy": provisioned.policy,
+        f"{p}.recipe-version": RECIPE_VERSION,
+        f"{p}.recipe": recipe.digest,
+    }
+
+
+def dockerfile(*, env: Mapping[str, str], labels: Mapping[str, str], tarball: str) -> str:
+    """A single-layer image: the provisioned root filesystem plus metadata."""
+    # One ENV and one LABEL instruction: the classic builder commits a layer per instruction.
+    env_part = " \\\n    ".join(f"{key}={json.dumps(value)}" for key, value in env.items())
+    label_part = " \\\n    ".join(f"{json.dumps(k)}={json.dumps(v)}" for k, v in labels.items())
+    lines = ["FROM scratch", f"ADD {tarball} /", f"ENV {env_part}", f"LABEL {label_part}"]
+    lines.append('CMD ["/bin/bash"]')
+    return "\n".join(lines) + "\n"

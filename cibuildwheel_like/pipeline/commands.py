@@ -1,0 +1,212 @@
+"""Pure helpers that turn options into command lines: placeholders, frontend flags, wheel tags.
+
+Nothing here touches a container, so all of it is unit-tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from typing import TYPE_CHECKING
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from cibuildwheel_like.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path, PurePosixPath
+
+    from cibuildwheel_like.build_options import FrontendConfig
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+
+def prepare_command(template: str, **values: str | PurePosixPath) -> str:
+    """Replace ``{name}`` placeholders; ``#{name}`` is kept as a literal ``{name}``.
+
+    Unknown ``{...}`` text is left alone (shell brace expansions and f-strings in commands).
+    """
+    result = template
+    for key, value in values.items():
+        pattern = re.compile(r"(?<!#)\{" + re.escape(key) + r"\}")
+        result = pattern.sub(str(value).replace("\\", "\\\\"), result)
+        result = result.replace("#{" + key + "}", "{" + key + "}")
+    return result
+
+
+def verbosity_flags(level: int, frontend: str) -> list[str]:
+    """pip takes -v per level; build/uv are already chatty, so level 1 adds nothing."""
+    if level < 0:
+        return ["-" + "q" * -level]
+    if level == 0:
+        return []
+    if frontend == "pip":
+        return ["-" + "v" * level]
+    return ["-" + "v" * (level - 1)] if level > 1 else []
+
+
+def config_settings_flags(
+    settings: Iterable[tuple[str, str]], *, project: PurePosixPath, package: PurePosixPath
+) -> list[str]:
+    return [
+        f"-C{prepare_command(f'{key}={value}', project=project, package=package)}"
+        for key, value in settings
+    ]
+
+
+def build_argv(
+    frontend: FrontendConfig,
+    *,
+    package: PurePosixPath,
+    out_dir: PurePosixPath,
+    python: PurePosixPath,
+    extra: Sequence[str],
+) -> list[str]:
+    """The command that builds one wheel of ``package`` into ``out_dir``."""
+    flags = [*extra, *frontend.args]
+    match frontend.name:
+        case "pip":
+            return [
+                "python",
+                "-m",
+                "pip",
+                "wheel",
+                str(package),
+                f"--wheel-dir={out_dir}",
+                "--no-deps",
+                *flags,
+            ]
+        case "build" | "build[uv]":
+            installer = []
+            if frontend.name == "build[uv]" and not {"-n", "--no-isolation"} & set(flags):
+                installer = ["--installer=uv"]
+            return [
+                "python",
+                "-m",
+                "build",
+                str(package),
+                "--wheel",
+                f"--outdir={out_dir}",
+                *installer,
+                *flags,
+            ]
+        case "uv":
+            return [
+                "uv",
+                "build",
+                f"--python={python}",
+                str(package),
+                "--wheel",
+                f"--out-dir={out_dir}",
+                *flags,
+            ]
+        case _:  # pragma: no cover  # exhaustive over FrontendName
+            raise ConfigurationError(f"build-frontend: unknown frontend {frontend.name!r}")
+
+
+
+def is_pure_wheel(name: str) -> bool:
+    return name.endswith("-none-any.whl")
+
+
+def _interpreter_minor(tag_interpreter: str) -> int | None:
+    digits = tag_interpreter[3:]
+    return int(digits) if digits.isdigit() else None
+
+
+def compatible_wheel(names: Iterable[str], identifier: str) -> str | None:
+    """A wheel built earlier in the group (abi3 or py3-none) that ``identifier`` can reuse."""
+    build_tag, platform = identifier.split("-", 1)
+    interpreter = build_tag.split("_")[0]
+    free_threaded = interpreter.endswith("t")
+    interpreter = interpreter.removesuffix("t")
+    os_part, arch = platform.split("_", 1)
+    minor = _interpreter_minor(interpreter) or 0
+    for name in names:
+        try:
+            tags = parse_wheel_filename(name)[3]
+        except InvalidWheelFilename:
+            continue
+        for tag in tags:
+            if tag.abi == "abi3" and not free_threaded:
+                if not (interpreter.startswith("cp3") and tag.interpreter.startswith("cp3")):
+                    continue
+            elif tag.abi == "none":
+                if not tag.interpreter.startswith("py3"):
+                    continue
+            else:
+                continue
+            wanted = _interpreter_minor(tag.interpreter)
+            if wanted is not None and wanted > minor:
+                continue
+            if tag.platform.startswith(os_part) and tag.platform.endswith(f"_{arch}"):
+                return name
+    return None
+
+
+def dependency_groups(pyproject: Path, groups: Sequence[str]) -> list[str]:
+    """Requirements of PEP 735 ``[dependency-groups]`` (with include-group), in order."""
+    if not groups:
+        return []
+    try:
+        table = tomllib.loads(pyproject.read_text())["dependency-groups"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
+        raise ConfigurationError(
+            f"test-groups = {list(groups)!r} needs a [dependency-groups] table in {pyproject}"
+            f" ({e.__class__.__name__}: {e})"
+        ) from e
+
+    def expand(group: str, seen: tuple[str, ...]) -> list[str]:
+        if group in seen:
+            raise ConfigurationError(f"[dependency-groups] {group} includes itself: {seen}")
+        if group not in table:
+            known = ", ".join(sorted(table))
+            raise ConfigurationError(
+                f"test-groups: no group {group!r} in [dependency-groups] of {pyproject}"
+                f" (groups there: {known})"
+            )
+        out: list[str] = []
+        for item in table[group]:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, dict) and "include-group" in item:
+                out += expand(str(item["include-group"]), (*seen, group))
+        return out
+
+    return [req for group in groups for req in expand(group, ())]
+
+
+SO_HINT = (
+    "NOTE: shared object files (.so) were found in the project: {files}\n"
+    "They may have been built for the host and confuse the build or auditwheel. Build from a"
+    " clean checkout, or delete in-place build products (*.so, *.o, build/, Cython's *.c)."
+)
+
+
+def stale_so_hint(package_dir: Path, *, limit: int = 5) -> str:
+    found = [
+        p
+        for p in sorted(package_dir.rglob("*.so"))
+        if not any(part in {".venv", "venv", ".tox", ".nox"} for part in p.parts)
+    ]
+    if not found:
+        return ""
+    shown = ", ".join(str(p.relative_to(package_dir)) for p in found[:limit])
+    more = f" and {len(found) - limit} more" if len(found) > limit else ""
+    return SO_HINT.format(files=shown + more)
+
+
+def shell(command: str) -> list[str]:
+    """User commands run through the container's POSIX shell, as cibuildwheel does."""
+    return ["sh", "-c", command]
+
+
+def display(argv: Sequence[str]) -> str:
+    if len(argv) == 3 and argv[:2] == ["sh", "-c"]:  # noqa: PLR2004
+        return argv[2]
+    return shlex.join(argv)

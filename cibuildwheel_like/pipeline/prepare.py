@@ -1,0 +1,156 @@
+"""Stage "prepare": the group's container (interpreters, project copy, before-all) and each
+identifier's environment (environment-pass, environment, PATH checks)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.pipeline.commands import display, prepare_command, shell
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import PurePosixPath
+
+    from cibuildwheel_like.environment import Executor
+    from cibuildwheel_like.pipeline.state import BuildRun, GroupRun
+
+_PIP_QUIET_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_ROOT_USER_ACTION": "ignore"}
+_FIND_MISSING = 'for p; do [ -x "$p/bin/python" ] || echo "$p"; done'
+
+
+def start_group(run: GroupRun) -> None:
+    """Once per container: base environment, interpreter check, project copy, constraints."""
+    run.base_env = {**run.container.environment(), **_PIP_QUIET_ENV}
+    check_interpreters(run)
+    output = run.ctx.output
+    output.info(f"copying {run.globals.project_dir} into the container at {run.paths.project}")
+    run.container.copy_in(run.globals.project_dir, run.paths.project)
+    constraints = constraints_text(run.group.builds[0].dependency_versions, run)
+    if constraints is not None:
+        run.container.write_file(run.paths.constraints, constraints.encode())
+        run.has_constraints = True
+
+
+def check_interpreters(run: GroupRun) -> None:
+    """Every identifier's interpreter must be in the image; list all missing ones at once."""
+    paths = [b.config.path for b in run.group.builds]
+    result = run.container.run(
+        ["sh", "-c", _FIND_MISSING, "sh", *paths], env=run.base_env, cwd="/", capture=True
+    )
+    missing = set(result.stdout.split())
+    if result.returncode != 0 or missing:
+        lines = [
+            f"  {b.identifier}: {b.config.path}/bin/python"
+            for b in run.group.builds
+            if b.config.path in missing
+        ]
+        raise FatalError(
+            f"image {run.group.image} lacks the interpreters for:\n"
+            + "\n".join(lines or [f"  (check failed: {result.stderr.strip()})"])
+            + "\nNarrow `build`/`skip` to the Pythons this image provides, or choose an image"
+            " that has them (`cibuildwheel-like images list` shows what each local image holds)."
+        )
+
+
+def constraints_text(value: str, run: GroupRun) -> str | None:
+    """``dependency-versions``: "pinned"/"latest" use what the image ships; a file or an inline
+    ``packages: ...`` list becomes a constraints file for build isolation and test installs."""
+    value = value.strip()
+    if value in {"", "pinned", "latest"}:
+        return None
+    if value.startswith("packages:"):
+        return "\n".join(value.removeprefix("packages:").split()) + "\n"
+    path = run.globals.project_dir / value
+    try:
+        return path.read_text()
+    except OSError as e:
+        raise FatalError(
+            f"dependency-versions: cannot read constraints file {path}: {e}; give a path"
+            " relative to the project, 'pinned', 'latest' or 'packages: NAME==VERSION ...'"
+        ) from e
+
+
+def executor_for(build: BuildRun, step: str) -> Executor:
+    """An environment.Executor that runs ``$(...)`` substitutions inside the container."""
+
+    def execute(argv: Sequence[str], env: Mapping[str, str]) -> str:
+        result = build.run.container.run(argv, env=env, cwd=build.run.paths.project, capture=True)
+        if result.returncode != 0:
+            raise BuildStepError(
+                identifier=build.identifier,
+                step=step,
+                command=f"$({display(list(argv))}) in {step}",
+                returncode=result.returncode,
+                hint=result.stderr.strip()[-1000:],
+            )
+        return result.stdout
+
+    return execute
+
+
+def _evaluated(build: BuildRun, base: Mapping[str, str], option: str) -> dict[str, str]:
+    options = build.options
+    parsed = options.environment.with_passed(options.environment_pass, build.run.ctx.environ)
+    return parsed.evaluate(base, executor_for(build, option))
+
+
+def before_all(build: BuildRun) -> None:
+    """Run ``before-all`` once per container, with the first identifier's environment and a
+    utility Python (that identifier's) first on PATH."""
+    run = build.run
+    if not run.group.before_all.strip():
+        return
+    with build.step("before-all"):
+        base = dict(run.base_env)
+        base["PATH"] = f"{build.python_bin}:{base.get('PATH', '')}"
+        env = _evaluated(build, base, "environment")
+        command = prepare_command(
+            run.group.before_all, project=run.paths.project, package=run.paths.package
+        )
+        build.call(shell(command), env=env)
+
+
+def identifier_environment(build: BuildRun) -> None:
+    """The build environment: container env, the identifier's Python first on PATH,
+    environment-pass then environment evaluated in the container, the build identifier."""
+    run = build.run
+    base = dict(run.base_env)
+    base["PATH"] = f"{build.python_bin}:{base.get('PATH', '')}"
+    if run.has_constraints:
+        base["PIP_CONSTRAINT"] = str(run.paths.constraints)
+        base["UV_CONSTRAINT"] = str(run.paths.constraints)
+    env = _evaluated(build, base, "environment")
+    env["CIBUILDWHEEL_BUILD_IDENTIFIER"] = build.identifier
+    build.env = env
+    _check_path(build)
+
+
+def _check_path(build: BuildRun) -> None:
+    uses_uv = build.options.build_frontend.name in {"uv", "build[uv]"}
+    tools = ["python", "uv" if uses_uv else "pip"]
+    found = build.capture(["sh", "-c", 'for t; do command -v "$t" || echo "-"; done', "sh", *tools])
+    where = dict(zip(tools, found.split(), strict=False))
+    python = build.python_bin / "python"
+    if where.get("python") != str(python):
+        raise build.fail(
+            f"`python` on PATH is {where.get('python', '-')}, not {python}. The `environment`"
+            " option must keep this Python first on PATH, e.g. PATH=$PATH:/extra, not"
+            " PATH=/extra:$PATH."
+        )
+    if uses_uv:
+        if where.get("uv", "-") == "-":
+            raise build.fail(
+                "build-frontend uses uv but `uv` is not on PATH in the image; install it in"
+                " before-all (`pip install uv`) or use build-frontend = 'build'"
+            )
+    elif where.get("pip") != str(build.python_bin / "pip"):
+        raise build.fail(
+            f"`pip` on PATH is {where.get('pip', '-')}, not {build.python_bin / 'pip'};"
+            " keep this Python's bin directory first on PATH"
+        )
+
+
+def package_path(run: GroupRun) -> PurePosixPath:
+    relative = run.globals.package_dir.resolve().relative_to(run.globals.project_dir.resolve())
+    return run.paths.project / relative.as_posix() if relative.parts else run.paths.project

@@ -1,0 +1,3 @@
+from abi3demo._core import greet
+
+__all__ = ["greet"]

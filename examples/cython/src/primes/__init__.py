@@ -1,0 +1,3 @@
+from primes._sieve import primes_below
+
+__all__ = ["primes_below"]

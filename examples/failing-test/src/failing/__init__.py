@@ -1,0 +1,3 @@
+from failing._answer import answer
+
+__all__ = ["answer"]

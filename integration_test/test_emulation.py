@@ -1,0 +1,99 @@
+"""Foreign architectures: aarch64, ppc64le, s390x under QEMU and i686 natively (bookworm images).
+
+One run builds and fully tests the C extension for all four arches (one Python each); two short
+runs check emulated-tests = smoke / skip; the missing-binfmt error needs no image at all.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_pipeline_support import (
+    Run,
+    copy_example,
+    elf_machine,
+    extension_modules,
+    our_containers,
+    require_image,
+    run_cli,
+    wheel_platforms,
+)
+
+pytestmark = [pytest.mark.engine, pytest.mark.emulated]
+
+ARCHS = ("aarch64", "ppc64le", "s390x", "i686")
+BINFMT = Path("/proc/sys/fs/binfmt_misc")
+
+
+def images_env(archs: tuple[str, ...]) -> dict[str, str]:
+    env = {"CIBW_BUILD": "cp311-manylinux*", "CIBW_ARCHS": ",".join(archs)}
+    for arch in archs:
+        env[f"CIBW_MANYLINUX_{arch.upper()}_IMAGE"] = "debian-bookworm"
+    return env
+
+
+@pytest.fixture(scope="module")
+def four_arches(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    for arch in ARCHS:
+        require_image("docker", "bookworm", arch)
+    project = copy_example("c-extension", tmp_path_factory.mktemp("emulated"))
+    return run_cli(project, images_env(ARCHS), timeout=3600)
+
+
+def test_four_wheels_with_right_tags(four_arches: Run):
+    assert four_arches.returncode == 0
+    by_arch = {wheel_platforms(w)[-1].split("_", 2)[-1]: w for w in four_arches.wheels}
+    assert sorted(by_arch) == sorted(ARCHS), [w.name for w in four_arches.wheels]
+    for arch, wheel in by_arch.items():
+        assert all(p.endswith(f"_{arch}") for p in wheel_platforms(wheel)), wheel.name
+        assert "manylinux_2_36" in wheel.name
+
+
+def test_extension_machine_matches_tag(four_arches: Run):
+    for wheel in four_arches.wheels:
+        arch = wheel_platforms(wheel)[-1].split("_", 2)[-1]
+        modules = extension_modules(wheel)
+        assert modules, wheel.name
+        for name, data in modules.items():
+            assert elf_machine(data) == arch, f"{wheel.name}: {name}"
+
+
+def test_each_arch_was_tested_fully(four_arches: Run):
+    # The example's own test checks platform.machine() and the compiled-in arch.
+    assert len(re.findall(r"\b4 passed\b", four_arches.output)) == len(ARCHS)
+    assert our_containers("docker") == []
+
+
+@pytest.mark.parametrize("mode", ["smoke", "skip"])
+def test_emulated_tests_modes(mode: str, tmp_path: Path):
+    require_image("docker", "bookworm", "aarch64")
+    env = {**images_env(("aarch64",)), "CIBWL_EMULATED_TESTS": mode}
+    run = run_cli(copy_example("c-extension", tmp_path), env, timeout=1800)
+    assert run.returncode == 0
+    assert len(run.wheels) == 1
+    assert "passed" not in run.output  # pytest never ran
+    if mode == "smoke":
+        assert "smoke test: imported sumsq" in run.output
+        assert "Collecting pytest" not in run.output
+    else:
+        assert "emulated-tests = 'skip'" in run.output
+        assert "smoke test" not in run.output
+
+
+@pytest.mark.parametrize("arch", ["riscv64", "armv7l"])
+def test_missing_binfmt_fails_before_any_build(arch: str, tmp_path: Path):
+    qemu = {"riscv64": "qemu-riscv64", "armv7l": "qemu-arm"}[arch]
+    if (BINFMT / qemu).exists():
+        pytest.skip(f"{qemu} is registered on this host")
+    env = {"CIBW_BUILD": "cp311-manylinux*", "CIBW_ARCHS": arch}
+    before = set(our_containers("docker"))
+    run = run_cli(copy_example("c-extension", tmp_path), env, timeout=300)
+    assert run.returncode != 0
+    assert arch in run.output
+    assert "qemu-user-static" in run.output
+    assert "binfmt" in run.output
+    assert "starting a container" not in run.output
+    assert run.wheels == []
+    assert set(our_containers("docker")) == before

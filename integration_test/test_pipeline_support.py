@@ -1,0 +1,111 @@
+"""Helpers shared by the pipeline and emulation integration tests (no tests here).
+
+Every build goes through the real command line (``python -m cibuildwheel_like run``) against
+real images made by ``cibuildwheel-like images build``; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+CONTAINER_PREFIX = "cibuildwheel-like-"
+_ELF_MACHINES = {0x3E: "x86_64", 0x03: "i686", 0xB7: "aarch64", 0x15: "ppc64le", 0x16: "s390x"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    returncode: int
+    output: str  # stdout and stderr, interleaved
+    wheelhouse: Path
+
+    @property
+    def wheels(self) -> list[Path]:
+        return sorted(self.wheelhouse.glob("*.whl"))
+
+
+def image_exists(engine: str, image: str) -> bool:
+    if shutil.which(engine) is None:
+        return False
+    done = subprocess.run(
+        [engine, "image", "inspect", image], capture_output=True, check=False, timeout=60
+    )
+    return done.returncode == 0
+
+
+def require_image(engine: str, suite: str, arch: str = "x86_64") -> None:
+    image = f"cibuildwheel-like/debian-{suite}:{arch}"
+    if not image_exists(engine, image):
+        pytest.skip(
+            f"{engine} has no {image}; build it with `cibuildwheel-like images build --suite"
+            f" {suite} --arch {arch}" + (" --engine podman`" if engine == "podman" else "`")
+        )
+
+
+def copy_example(name: str, tmp_path: Path) -> Path:
+    """A private copy, so that runs never see each other's files."""
+    target = tmp_path / name
+    shutil.copytree(EXAMPLES / name, target, ignore=shutil.ignore_patterns("wheelhouse", "*.so"))
+    return target
+
+
+def run_cli(project: Path, env: dict[str, str], *args: str, timeout: float = 1800) -> Run:
+    wheelhouse = project / "wheelhouse"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CIBW_", "CIBWL_"))}
+    full_env.update({"NO_COLOR": "1", "COLUMNS": "200", **env})
+    argv = [
+        sys.executable,
+        "-m",
+        "cibuildwheel_like",
+        "run",
+        "--platform",
+        "linux",
+        "--output-dir",
+        str(wheelhouse),
+        *args,
+    ]
+    done = subprocess.run(
+        argv,
+        cwd=project,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        check=False,
+        timeout=timeout,
+    )
+    output = done.stdout.decode(errors="replace")
+    print(output[-20000:])  # shown by pytest on failure
+    return Run(returncode=done.returncode, output=output, wheelhouse=wheelhouse)
+
+
+def our_containers(engine: str) -> list[str]:
+    done = subprocess.run(
+        [engine, "ps", "-a", "--format", "{{.Names}}"], capture_output=True, check=True
+    )
+    return [n for n in done.stdout.decode().split() if n.startswith(CONTAINER_PREFIX)]
+
+
+def extension_modules(wheel: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(wheel) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n.endswith(".so") and ".libs/" not in n}
+
+
+def elf_machine(data: bytes) -> str:
+    """The architecture in an ELF header (e_machine, in the file's byte order)."""
+    assert data[:4] == b"\x7fELF", "not an ELF file"
+    order = "little" if data[5] == 1 else "big"
+    machine = int.from_bytes(data[18:20], order)  # type: ignore[arg-type]
+    return _ELF_MACHINES.get(machine, hex(machine))
+
+
+def wheel_platforms(wheel: Path) -> list[str]:
+    return wheel.name.removesuffix(".whl").split("-")[-1].split(".")

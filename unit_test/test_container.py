@@ -1,0 +1,102 @@
+"""The engine-free parts of container.py: exec scripts and safe extraction."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cibuildwheel_like.container import Container, extract_stream, safe_member_path
+from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError
+from cibuildwheel_like.pipeline.deliver import Delivery
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_script_sets_exact_environment_and_cwd(tmp_path: Path):
+    script = Container.script(
+        ["sh", "-c", 'printf "%s|%s|%s" "$A" "$B" "$PWD"'],
+        env={"A": "it's $HOME", "B": "x y"},
+        cwd=str(tmp_path),
+    )
+    # The same script, run by a local POSIX shell the way the container runs it.
+    done = subprocess.run(
+        ["/bin/sh", "-c", 'eval "$(cat)"'], input=script, capture_output=True, check=True
+    )
+    assert done.stdout.decode() == f"it's $HOME|x y|{tmp_path}"
+
+
+def test_script_env_is_only_what_is_given():
+    script = Container.script(["env"], env={"ONLY": "1"}, cwd="/")
+    done = subprocess.run(
+        ["/bin/sh", "-c", 'eval "$(cat)"'], input=script, capture_output=True, check=True
+    )
+    assert done.stdout.decode().split() == ["ONLY=1"]
+
+
+def test_script_missing_cwd_exits_125():
+    script = Container.script(["true"], env={}, cwd="/does/not/exist")
+    done = subprocess.run(
+        ["/bin/sh", "-c", 'eval "$(cat)"'], input=script, capture_output=True, check=False
+    )
+    assert done.returncode == 125
+
+
+def _tar(members: list[tarfile.TarInfo], data: bytes = b"wheel") -> io.BytesIO:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for m in members:
+            if m.isfile():
+                m.size = len(data)
+                tar.addfile(m, io.BytesIO(data))
+            else:
+                tar.addfile(m)
+    buffer.seek(0)
+    return buffer
+
+
+def test_extract_stream_regular_files(tmp_path: Path):
+    d = tarfile.TarInfo("sub")
+    d.type = tarfile.DIRTYPE
+    written = extract_stream(_tar([d, tarfile.TarInfo("sub/a.whl")]), tmp_path)
+    assert written == [tmp_path / "sub" / "a.whl"]
+    assert (tmp_path / "sub" / "a.whl").read_bytes() == b"wheel"
+
+
+@pytest.mark.parametrize("name", ["../evil.whl", "/etc/evil", "a/../../evil"])
+def test_extract_stream_refuses_escapes(tmp_path: Path, name: str):
+    root = tmp_path / "root"
+    root.mkdir()
+    with pytest.raises(FatalError, match="refusing archive member"):
+        extract_stream(_tar([tarfile.TarInfo(name)]), root)
+    assert not (tmp_path / "evil.whl").exists()
+
+
+def test_extract_stream_refuses_links(tmp_path: Path):
+    link = tarfile.TarInfo("a.whl")
+    link.type = tarfile.SYMTYPE
+    link.linkname = "/etc/passwd"
+    with pytest.raises(FatalError, match="only regular files"):
+        extract_stream(_tar([link]), tmp_path)
+
+
+def test_extract_refuses_through_symlinked_dir(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "sub").symlink_to(outside)
+    with pytest.raises(FatalError):
+        safe_member_path(root, "sub/x.whl")
+
+
+def test_delivery_claims_each_name_once(tmp_path: Path):
+    delivery = Delivery(tmp_path)
+    delivery.claim("a-1-cp311-cp311-linux_x86_64.whl", "cp311-manylinux_x86_64")
+    with pytest.raises(AlreadyBuiltWheelError) as info:
+        delivery.claim("a-1-cp311-cp311-linux_x86_64.whl", "cp311-musllinux_x86_64")
+    assert info.value.exit_code == 6

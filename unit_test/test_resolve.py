@@ -1,0 +1,334 @@
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from cibuildwheel_like import identifiers
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.build_options import EngineConfig, FrontendConfig, PythonConfiguration
+from cibuildwheel_like.environment import Assignment
+from cibuildwheel_like.errors import ConfigurationError, DeprecationError
+from cibuildwheel_like.resolve import CliValues, Resolver, resolve_options
+
+linux_only = pytest.mark.skipif(platform.system() != "Linux", reason="auto platform is the host")
+
+
+def project(tmp_path: Path, text: str = "", requires: str | None = None) -> Path:
+    project_section = f'[project]\nname = "x"\nrequires-python = "{requires}"\n' if requires else ""
+    (tmp_path / "pyproject.toml").write_text(project_section + text)
+    return tmp_path
+
+
+def resolve(
+    tmp_path: Path,
+    text: str = "",
+    env: dict[str, str] | None = None,
+    cli: CliValues | None = None,
+    requires: str | None = None,
+) -> Resolver:
+    root = project(tmp_path, text, requires)
+    cli = cli or CliValues(platform="linux")
+    return resolve_options(
+        project_dir=root, package_dir=root, config_file=cli.config_file, environ=env or {}, cli=cli
+    )
+
+
+def config(identifier: str) -> PythonConfiguration:
+    found = identifiers.get_configuration(identifier)
+    assert found is not None
+    return found
+
+
+X86 = "cp312-manylinux_x86_64"
+
+
+def test_defaults(tmp_path: Path) -> None:
+    r = resolve(tmp_path)
+    g = r.globals
+    assert g.build_selector == "*"
+    assert g.skip_selector == ""
+    assert g.enable == frozenset()
+    assert g.archs == frozenset({Arch.native()})
+    assert g.output_dir == (Path.cwd() / "wheelhouse")
+    assert g.config_file == tmp_path / "pyproject.toml"
+    assert g.requires_python is None
+    assert not g.allow_empty
+    assert not g.debug_keep_container
+    b = r.build_options(config(X86))
+    assert b.build_frontend == FrontendConfig(name="build")
+    assert b.container_engine == EngineConfig(name="docker")
+    assert b.repair_wheel_command == "auditwheel repair -w {dest_dir} {wheel}"
+    assert b.image.startswith("quay.io/pypa/manylinux_2_28_x86_64@sha256:")
+    assert b.dependency_versions == "pinned"
+    assert b.build_verbosity == 0
+    assert b.emulated_tests == "full"
+    assert not b.test_skipped
+
+
+FULL = """
+[tool.cibuildwheel]
+build = ["cp311-*", "cp312-*"]
+skip = "*-musllinux_*"
+test-skip = "*-manylinux_aarch64"
+archs = ["x86_64", "aarch64"]
+build-frontend = "pip; args: --no-build-isolation -v"
+config-settings = { "setup-args" = ["-Da=1", "-Db=2"], "k" = "v w" }
+environment = { CFLAGS = "-O2", PATH = "$PATH:/opt/bin" }
+environment-pass = ["TOKEN", "OTHER"]
+before-all = ["yum install -y zlib-devel", "echo done"]
+test-command = "pytest {project}/tests"
+test-requires = ["pytest", "numpy >=2"]
+test-extras = ["test", "speed"]
+test-groups = ["dev"]
+test-sources = ["tests", "my file.txt"]
+test-environment = "PYTHONSAFEPATH=1"
+build-verbosity = 9
+dependency-versions = "latest"
+container-engine = \
+  "podman; create_args: --net=host --platform linux/arm64; disable_host_mount: true"
+
+[[tool.cibuildwheel.overrides]]
+select = "*-manylinux_aarch64"
+manylinux-aarch64-image = "manylinux2014"
+build-verbosity = -1
+
+[tool.cibuildwheel-like]
+emulated-tests = "smoke"
+"""
+
+
+def test_typed_build_options(tmp_path: Path) -> None:
+    r = resolve(tmp_path, FULL)
+    assert r.globals.archs == frozenset({Arch.x86_64, Arch.aarch64})
+    selected = [c.identifier for c in r.selected_configurations()]
+    assert selected == [
+        "cp311-manylinux_x86_64",
+        "cp312-manylinux_x86_64",
+        "cp311-manylinux_aarch64",
+        "cp312-manylinux_aarch64",
+    ]
+    b = r.build_options(config(X86))
+    assert b.build_frontend == FrontendConfig(name="pip", args=("--no-build-isolation", "-v"))
+    assert b.config_settings == (("setup-args", "-Da=1"), ("setup-args", "-Db=2"), ("k", "v w"))
+    assert b.environment.assignments == (
+        Assignment(name="CFLAGS", value='"-O2"'),
+        Assignment(name="PATH", value='"$PATH:/opt/bin"'),
+    )
+    assert b.environment_pass == ("TOKEN", "OTHER")
+    assert b.before_all == "yum install -y zlib-devel && echo done"
+    assert b.test_command == "pytest {project}/tests"
+    assert b.test_requires == ("pytest", "numpy >=2")
+    assert b.test_extras == ("test", "speed")
+    assert b.test_groups == ("dev",)
+    assert b.test_sources == ("tests", "my file.txt")
+    assert b.test_environment.assignments == (Assignment(name="PYTHONSAFEPATH", value="1"),)
+    assert b.build_verbosity == 3  # clamped to -3..3, as cibuildwheel
+    assert b.dependency_versions == "latest"
+    # --platform is chosen per arch by us: dropped from create_args, as cibuildwheel does
+    assert b.container_engine == EngineConfig(
+        name="podman", create_args=("--net=host",), disable_host_mount=True
+    )
+    assert b.emulated_tests == "smoke"
+    assert not b.test_skipped
+    arm = r.build_options(config("cp312-manylinux_aarch64"))
+    assert arm.test_skipped
+    assert arm.build_verbosity == -1
+    assert arm.image.startswith("quay.io/pypa/manylinux2014_aarch64@sha256:")
+
+
+def test_explain_names_layers(tmp_path: Path) -> None:
+    env = {"CIBW_TEST_COMMAND_LINUX": "true", "CIBW_OUTPUT_DIR": "dist"}
+    r = resolve(tmp_path, FULL, env)
+    explained = r.explain(config("cp312-manylinux_aarch64"))
+    assert explained["build-verbosity"].layer == "override #1"
+    assert explained["test-command"].layer == "env CIBW_TEST_COMMAND_LINUX"
+    assert explained["build"].layer == "pyproject"
+    assert explained["repair-wheel-command"].layer == "default"
+    assert explained["emulated-tests"].layer == "pyproject"
+    assert explained["output-dir"].layer == "env CIBW_OUTPUT_DIR"
+    assert explained["output-dir"].value == "dist"
+    run_wide = r.explain(None)
+    assert run_wide["build-verbosity"].layer == "pyproject"
+
+
+def test_environment_pass_is_applied_with_with_passed(tmp_path: Path) -> None:
+    r = resolve(tmp_path, FULL, {"TOKEN": "secret"})
+    b = r.build_options(config(X86))
+    env = b.environment.with_passed(b.environment_pass, {"TOKEN": "secret"}).evaluate(
+        {"PATH": "/bin"}, lambda argv, env: ""
+    )
+    assert env == {"PATH": "/bin:/opt/bin", "TOKEN": "secret", "CFLAGS": "-O2"}
+
+
+def test_env_and_cli_globals(tmp_path: Path) -> None:
+    env = {
+        "CIBW_BUILD": "cp313-*",
+        "CIBW_SKIP": "",
+        "CIBW_ARCHS_LINUX": "aarch64",
+        "CIBW_ENABLE": "graalpy",
+        "CIBW_ALLOW_EMPTY": "yes",
+        "CIBW_DEBUG_KEEP_CONTAINER": "1",
+        "CIBW_CACHE_PATH": str(tmp_path / "cache"),
+        "CIBW_PROJECT_REQUIRES_PYTHON": ">=3.12",
+        "CIBW_OUTPUT_DIR": str(tmp_path / "out"),
+    }
+    cli = CliValues(platform="linux", enable=("pypy",), output_dir=tmp_path / "cli-out")
+    r = resolve(tmp_path, '[tool.cibuildwheel]\nenable = ["pypy-eol"]\n', env, cli, ">=3.9")
+    g = r.globals
+    assert g.build_selector == "cp313-*"
+    assert g.archs == frozenset({Arch.aarch64})
+    assert g.enable == frozenset({"pypy-eol", "graalpy", "pypy"})
+    assert g.allow_empty
+    assert g.debug_keep_container
+    assert g.cache_path == tmp_path / "cache"
+    assert g.requires_python == ">=3.12"
+    assert g.output_dir == tmp_path / "cli-out"
+
+
+def test_output_dir_from_environment(tmp_path: Path) -> None:
+    r = resolve(tmp_path, env={"CIBW_OUTPUT_DIR": str(tmp_path / "out")})
+    assert r.globals.output_dir == tmp_path / "out"
+
+
+def test_requires_python_from_project(tmp_path: Path) -> None:
+    r = resolve(tmp_path, requires=">=3.13")
+    assert r.globals.requires_python == ">=3.13"
+    selected = r.selected_configurations()
+    assert selected
+    assert all(Version(c.version) >= Version("3.13") for c in selected)
+
+
+def test_invalid_requires_python_is_exit_2(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="requires-python"):
+        resolve(tmp_path, env={"CIBW_PROJECT_REQUIRES_PYTHON": "3.10+"})
+
+
+def test_only(tmp_path: Path) -> None:
+    text = '[tool.cibuildwheel]\nbuild = "cp311-*"\nskip = "pp*"\narchs = "x86_64"\n'
+    r = resolve(tmp_path, text, cli=CliValues(only="pp311-manylinux_aarch64"))
+    g = r.globals
+    assert (g.build_selector, g.skip_selector) == ("pp311-manylinux_aarch64", "")
+    assert g.archs == frozenset(Arch)
+    assert [c.identifier for c in r.selected_configurations()] == ["pp311-manylinux_aarch64"]
+    assert r.explain(None)["build"].layer == "command line"
+
+
+@pytest.mark.parametrize(
+    ("cli", "fragment"),
+    [
+        (CliValues(only=X86, platform="linux"), "--platform cannot be used with --only"),
+        (CliValues(only=X86, archs="x86_64"), "--archs cannot be used with --only"),
+        (CliValues(only="cp312-manylinux_x86_65"), "Did you mean 'cp312-manylinux_x86_64'"),
+        (CliValues(only="cp312-macosx_arm64"), "not a Linux build identifier"),
+    ],
+)
+def test_only_errors(tmp_path: Path, cli: CliValues, fragment: str) -> None:
+    with pytest.raises(ConfigurationError, match=fragment.replace("(", r"\(")):
+        resolve(tmp_path, cli=cli)
+
+
+@pytest.mark.parametrize("name", ["macos", "windows", "pyodide", "ios", "android"])
+def test_other_platforms_are_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ConfigurationError, match="builds Linux wheels only") as info:
+        resolve(tmp_path, cli=CliValues(platform=name))
+    assert info.value.exit_code == 2
+    with pytest.raises(ConfigurationError, match=f"CIBW_PLATFORM={name}"):
+        resolve(tmp_path, env={"CIBW_PLATFORM": name}, cli=CliValues())
+
+
+def test_unknown_platform(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="unknown platform"):
+        resolve(tmp_path, cli=CliValues(platform="beos"))
+
+
+@linux_only
+def test_auto_platform_is_linux_here(tmp_path: Path) -> None:
+    resolve(tmp_path, cli=CliValues(platform="auto"))
+    resolve(tmp_path, env={"CIBW_PLATFORM": "auto"}, cli=CliValues())
+
+
+def test_cli_platform_beats_env(tmp_path: Path) -> None:
+    resolve(tmp_path, env={"CIBW_PLATFORM": "macos"}, cli=CliValues(platform="linux"))
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "fragment"),
+    [
+        ('archs = "x86_65"', {}, "unknown architecture 'x86_65'"),
+        ("", {"CIBW_ARCHS": "sparc"}, "env CIBW_ARCHS"),
+        ('enable = ["pypi"]', {}, "Did you mean 'pypy'"),
+        ('container-engine = "dockr"', {}, "unknown container engine 'dockr'"),
+        ("", {"CIBW_CONTAINER_ENGINE": "lxc"}, "container-engine (from env CIBW_CONTAINER_ENGINE)"),
+        ('build-frontend = "poetry"', {}, "unknown build frontend 'poetry'"),
+        ('build-frontend = "pyodide-build"', {}, "only for the pyodide platform"),
+        ('build-frontend = "pip; argz: -v"', {}, "unknown field 'argz'"),
+        ("", {"CIBW_BUILD_VERBOSITY": "loud"}, "'loud' is not an integer"),
+        ('environment = "A=$((1+1))"', {}, "arithmetic"),
+        ("", {"CIBW_TEST_ENVIRONMENT": "A=${B:-c}"}, "test-environment"),
+        ('config-settings = "novalue"', {}, "not a key=value pair"),
+        ('dependency-versions = "missing.txt"', {}, "constraints file 'missing.txt' not found"),
+        ("", {"CIBWL_EMULATED_TESTS": "partial"}, "CIBWL_EMULATED_TESTS"),
+    ],
+)
+def test_errors_at_resolve_time(
+    tmp_path: Path, text: str, env: dict[str, str], fragment: str
+) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve(tmp_path, f"[tool.cibuildwheel]\n{text}\n", env)
+    assert fragment in str(info.value)
+    assert info.value.exit_code == 2
+
+
+def test_errors_in_overrides_surface_for_the_identifier(tmp_path: Path) -> None:
+    text = """
+[[tool.cibuildwheel.overrides]]
+select = "cp312-*"
+container-engine = "dockr"
+"""
+    r = resolve(tmp_path, text)
+    r.build_options(config("cp311-manylinux_x86_64"))
+    with pytest.raises(ConfigurationError, match=r"override #1, for cp312-manylinux_x86_64"):
+        r.build_options(config(X86))
+
+
+def test_removed_image_is_exit_4(tmp_path: Path) -> None:
+    r = resolve(tmp_path, '[tool.cibuildwheel]\nmanylinux-x86_64-image = "manylinux2010"\n')
+    with pytest.raises(DeprecationError):
+        r.build_options(config(X86))
+
+
+def test_pypy_image_option_is_honoured(tmp_path: Path) -> None:
+    text = '[tool.cibuildwheel]\nmanylinux-pypy_x86_64-image = "registry.example/pypy:1"\n'
+    r = resolve(tmp_path, text)
+    assert r.build_options(config("pp311-manylinux_x86_64")).image == "registry.example/pypy:1"
+    assert r.build_options(config(X86)).image != "registry.example/pypy:1"
+
+
+def test_dependency_versions_file(tmp_path: Path) -> None:
+    (tmp_path / "constraints.txt").write_text("pip==24.0\n")
+    r = resolve(
+        tmp_path, '[tool.cibuildwheel]\ndependency-versions = { file = "constraints.txt" }\n'
+    )
+    assert r.build_options(config(X86)).dependency_versions == "file:constraints.txt"
+
+
+def test_config_file_option(tmp_path: Path) -> None:
+    (tmp_path / "ci.toml").write_text('[tool.cibuildwheel]\nbuild = "cp310-*"\n')
+    cli = CliValues(platform="linux", config_file=tmp_path / "ci.toml")
+    r = resolve(tmp_path, '[tool.cibuildwheel]\nbuild = "cp311-*"\n', cli=cli)
+    assert r.globals.build_selector == "cp310-*"
+    assert r.globals.config_file == tmp_path / "ci.toml"
+
+
+def test_build_selector_matching_nothing(tmp_path: Path) -> None:
+    r = resolve(tmp_path, '[tool.cibuildwheel]\nbuild = "cp27-*"\n')
+    with pytest.raises(ConfigurationError, match="matches no build identifier"):
+        r.selected_configurations()
+
+
+def test_build_options_are_cached(tmp_path: Path) -> None:
+    r = resolve(tmp_path)
+    assert r.build_options(config(X86)) is r.build_options(config(X86))
