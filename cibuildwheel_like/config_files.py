@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -317,3 +318,63 @@ def _check_structured_table(
             _check_key(key, set(fields), path=path, where=f"{where}: {spec.name}")
     if "name" in fields and "name" not in value:
         raise ConfigurationError(f"{path}: {where}: {spec.name} table needs a 'name' key")
+
+
+# -- [dependency-groups] (PEP 735), for test-groups ---------------------------------------------
+
+
+def _normalize_group(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def resolve_dependency_groups(package_dir: Path, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The requirements of ``groups`` from ``{package}/pyproject.toml``, includes expanded.
+
+    As cibuildwheel, the groups are read from the package's pyproject.toml (not from
+    --config-file); a missing file, table or group is a ConfigurationError.
+    """
+    if not groups:
+        return ()
+    path = package_dir / "pyproject.toml"
+    if not path.is_file():
+        raise ConfigurationError(
+            f"test-groups {' '.join(groups)}: no {path} to read [dependency-groups] from"
+        )
+    table = read_toml(path).get("dependency-groups")
+    if not isinstance(table, dict):
+        raise ConfigurationError(
+            f"test-groups {' '.join(groups)}: {path} has no [dependency-groups] table"
+        )
+    by_name: dict[str, Any] = {}
+    for name, entries in table.items():
+        normalized = _normalize_group(name)
+        if normalized in by_name:
+            raise ConfigurationError(
+                f"{path}: [dependency-groups] names {name!r} twice (after normalization)"
+            )
+        by_name[normalized] = entries
+
+    def expand(name: str, chain: tuple[str, ...]) -> list[str]:
+        key = _normalize_group(name)
+        if key in chain:
+            cycle = " -> ".join((*chain, key))
+            raise ConfigurationError(f"{path}: [dependency-groups] include cycle: {cycle}")
+        entries = by_name.get(key)
+        if not isinstance(entries, list):
+            close = difflib.get_close_matches(key, sorted(by_name), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigurationError(f"test-groups: {path} has no dependency group {name!r}.{hint}")
+        result: list[str] = []
+        for entry in entries:
+            if isinstance(entry, str):
+                result.append(entry)
+            elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
+                result.extend(expand(entry["include-group"], (*chain, key)))
+            else:
+                raise ConfigurationError(
+                    f"{path}: [dependency-groups] {name}: {entry!r} is neither a requirement"
+                    " string nor {include-group = NAME}"
+                )
+        return result
+
+    return tuple(req for group in groups for req in expand(group, ()))

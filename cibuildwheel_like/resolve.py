@@ -26,7 +26,11 @@ from cibuildwheel_like.build_options import (
     PythonConfiguration,
 )
 from cibuildwheel_like.cascade import COMMAND_LINE, Cascade, Resolved
-from cibuildwheel_like.config_files import load_config, locate_config_file
+from cibuildwheel_like.config_files import (
+    load_config,
+    locate_config_file,
+    resolve_dependency_groups,
+)
 from cibuildwheel_like.environment import parse_environment
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.project_requires import resolve_requires_python
@@ -264,6 +268,7 @@ class Resolver:
 
         image_option = images.image_option_name(config)
         test_extras = get("test-extras")
+        test_groups = ov.split_words(get("test-groups"))
         return BuildOptions(
             config=config,
             image=images.resolve_image(
@@ -289,9 +294,12 @@ class Resolver:
             test_command=get("test-command"),
             before_test=get("before-test"),
             test_sources=ov.split_quoted(get("test-sources"), option=label("test-sources")),
-            test_requires=ov.split_quoted(get("test-requires"), option=label("test-requires")),
+            test_requires=(
+                *ov.split_quoted(get("test-requires"), option=label("test-requires")),
+                *resolve_dependency_groups(self._package_dir, test_groups),
+            ),
             test_extras=tuple(e.strip() for e in test_extras.split(",") if e.strip()),
-            test_groups=ov.split_words(get("test-groups")),
+            test_groups=test_groups,
             test_environment=parse_environment(
                 get("test-environment"), option=label("test-environment")
             ),
