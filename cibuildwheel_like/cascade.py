@@ -54,9 +54,7 @@ class Cascade:
     def env_inherit(self) -> tuple[dict[str, InheritRule], dict[str, InheritRule]]:
         """CIBW_INHERIT rules: (for CIBW_X, for CIBW_X_LINUX given as 'name-linux' keys)."""
         text = self.environ.get("CIBW_INHERIT", "")
-        rules = parse_inherit(
-            text or None, where="environment variable CIBW_INHERIT", platform_suffixes=True
-        )
+        rules = parse_inherit(text or None, where="CIBW_INHERIT", platform_suffixes=True)
         plain: dict[str, InheritRule] = {}
         linux: dict[str, InheritRule] = {}
         for key, rule in rules.items():

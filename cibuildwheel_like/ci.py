@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.report import SummaryRow
 
 Level = Literal["error", "warning"]
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 
 
@@ -44,6 +45,11 @@ class CIProvider(enum.Enum):
                 return "Travis CI"
             case CIProvider.other:
                 return "CI"
+
+
+def strip_ansi(text: str) -> str:
+    """Remove colour and cursor escape sequences (for plain logs)."""
+    return _ANSI.sub("", text)
 
 
 def _truthy(value: str | None) -> bool:

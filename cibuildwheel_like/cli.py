@@ -50,6 +50,27 @@ def _add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug-traceback", action="store_true", default=None)
 
 
+def _add_verbosity_arguments(parser: argparse.ArgumentParser, *, default: int | None) -> None:
+    """-q/-v are accepted before and after the subcommand; the subcommand's copy leaves the
+    top-level value alone unless given (argparse.SUPPRESS)."""
+    suppress = argparse.SUPPRESS if default is None else None
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=suppress or False,
+        help="summary and errors only",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=suppress or default,
+        help="more output (repeat for more)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cibuildwheel-like",
@@ -57,15 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="summary and errors only")
-    verbosity.add_argument("-v", "--verbose", action="count", default=0, help="more output")
+    _add_verbosity_arguments(parser, default=0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     from cibuildwheel_like import commands  # noqa: PLC0415  # keeps --help fast
 
     run = sub.add_parser("run", help="build, repair and test wheels", allow_abbrev=False)
     _add_selection_arguments(run)
+    _add_verbosity_arguments(run, default=None)
     run.add_argument(
         "--print-build-identifiers",
         action="store_true",
@@ -78,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plan", help="show what would be built, where and how", allow_abbrev=False
     )
     _add_selection_arguments(plan)
+    _add_verbosity_arguments(plan, default=None)
     plan.add_argument("--json", action="store_true", help="stable JSON output (see docs)")
     plan.set_defaults(handler=commands.plan)
 

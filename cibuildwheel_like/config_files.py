@@ -204,7 +204,7 @@ def parse_inherit(
         known |= {f"{n}-{p}" for n in known for p in reg.PLATFORM_TABLES}
     rules: dict[str, InheritRule] = {}
     for key, value in pairs.items():
-        _check_key(key, known, path=None, where=f"{where} inherit")
+        _check_key(key, known, path=None, where=where if platform_suffixes else f"{where} inherit")
         try:
             rules[key] = InheritRule(value)
         except ValueError:
@@ -276,7 +276,10 @@ def _check_type(spec: reg.OptionSpec, value: Any, *, path: Path, where: str) -> 
             ok = isinstance(value, str)
             expected = "a string"
         case "int":
-            ok = isinstance(value, int) and not isinstance(value, bool)
+            # cibuildwheel applies int() to the value, so "2" works there: accept it too
+            ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+                isinstance(value, str) and value.strip().lstrip("+-").isdigit()
+            )
             lo, hi = spec.int_range or (-(2**31), 2**31)
             expected = f"an integer from {lo} to {hi}"
         case "bool":

@@ -124,9 +124,12 @@ def image_fix(ref: str, engine: engine_images.EngineName) -> str:
     if ref.startswith(prefix) and ":" in ref:
         suite, arch = ref[len(prefix) :].split(":", 1)
         return f"cibuildwheel-like images build --suite {suite} --arch {arch} --engine {engine}"
+    pull = f"`{engine} pull {ref}` (needs the registry)"
+    if "musllinux" in ref:
+        return f'{pull}, or skip musl builds: skip = "*-musllinux_*" (no local musl image recipe)'
     return (
-        f"`{engine} pull {ref}` (needs the registry), or build a local image with"
-        " `cibuildwheel-like images build` and point the *-image option at debian-bookworm"
+        f"{pull}, or build a glibc image with `cibuildwheel-like images build --suite bookworm"
+        ' --arch ARCH` and set the matching manylinux-ARCH-image = "debian-bookworm"'
     )
 
 

@@ -69,12 +69,21 @@ def parse_environment(text: str, *, option: str) -> ParsedEnvironment:
     """Parse ``text``; raise ConfigurationError naming ``option`` and the construct on failure."""
     if not text.strip():
         return ParsedEnvironment()
-    root = _parse(text, option=option, what="the value")
-    if root.kind != "command":
-        raise ConfigurationError(
-            f"{option}: {text!r} must be space-separated NAME=value assignments;"
-            f" found {_describe(root)}"
-        )
+    # Lines are parsed too (bashlex's parsesingle, which cibuildwheel uses, silently drops
+    # everything after the first line of a multi-line string).
+    roots = _parse(text, option=option, what="the string", single=False)
+    assignments: list[Assignment] = []
+    for root in roots:
+        if root.kind != "command":
+            raise ConfigurationError(
+                f"{option}: {text!r} must be space-separated NAME=value assignments;"
+                f" found {_describe(root)}"
+            )
+        assignments.extend(_assignments(root, text, option=option))
+    return ParsedEnvironment(assignments=tuple(assignments))
+
+
+def _assignments(root: Any, text: str, *, option: str) -> list[Assignment]:
     assignments: list[Assignment] = []
     for node in root.parts:
         source = text[node.pos[0] : node.pos[1]]
@@ -88,21 +97,24 @@ def parse_environment(text: str, *, option: str) -> ParsedEnvironment:
             raise ConfigurationError(f"{option}: {name!r} is not a valid variable name")
         _check_value(value, option=option)
         assignments.append(Assignment(name=name, value=value))
-    return ParsedEnvironment(assignments=tuple(assignments))
+    return assignments
 
 
-def _parse(text: str, *, option: str, what: str) -> Any:
+def _parse(text: str, *, option: str, what: str, single: bool = True) -> Any:
     try:
-        return bashlex.parsesingle(text)
+        return bashlex.parsesingle(text) if single else bashlex.parse(text)
     except NotImplementedError as exc:  # bashlex's answer to $((...)) and a few others
         raise ConfigurationError(
             f"{option}: {text!r} uses {exc} ($((...))), which is not supported;"
             " compute the value in before-all/before-build or use $(python -c ...)"
         ) from None
     except bashlex.errors.ParsingError as exc:
+        hint = "check the quoting"
+        if "&&" in text or "||" in text:
+            hint = "&& and || are not supported inside $(...); use ';' or one command"
         raise ConfigurationError(
             f"{option}: {what} {text!r} cannot be parsed as shell words ({exc.message}"
-            f" at position {exc.position}); check the quoting"
+            f" at position {exc.position}); {hint}"
         ) from None
 
 

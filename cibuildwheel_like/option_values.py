@@ -159,6 +159,9 @@ def parse_fields(
                 )
             values = ([first] if first else []) + field[1:]
         else:
+            if not positional:
+                valid = " or ".join(f"'{k}: ...'" for k in keywords)
+                raise ConfigurationError(f"{option}: {field[0]!r} in {text!r} should be {valid}")
             if index >= len(positional):
                 raise ConfigurationError(
                     f"{option}: {text!r} has too many positional parts; expected at most"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import re
 import sys
 import threading
 import time
@@ -37,14 +36,8 @@ if TYPE_CHECKING:
     from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.results import BuildResult
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 _FINAL_STEPS = frozenset({"deliver"})  # a build counts as done when this step succeeds
-_HOUR = 60
 _TAIL_LINES = 60  # container lines replayed on failure in quiet mode
-
-
-def strip_ansi(text: str) -> str:
-    return _ANSI.sub("", text)
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -52,15 +45,6 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return (
-        f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-        if minutes >= _HOUR
-        else f"{minutes}:{secs:02d}"
-    )
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -103,7 +87,7 @@ class Output:
         self._lock = threading.RLock()
         self._live: Live | None = None
         self._lanes: dict[str, _Lane] = {}
-        self._lane_view: tuple[_Lane, ...] = ()
+        self._lane_view: tuple[tuple[_Lane, str, float], ...] = ()  # lane, step, step start
         self._planned: frozenset[str] | None = None
         self._total = 0
         self._done = 0
@@ -149,6 +133,7 @@ class Output:
         self._diagnostic("error", message, style="bold red")
 
     def _diagnostic(self, level: ci.Level, message: str, *, style: str, title: str = "") -> None:
+        message = message.strip()
         with self._lock:
             line = None
             if message not in self._annotated:
@@ -176,7 +161,7 @@ class Output:
                 self._out.print(Text.from_ansi(line, style="dim"), soft_wrap=True)
                 self._out.file.flush()
             else:
-                self._write(strip_ansi(line))
+                self._write(ci.strip_ansi(line))
 
     # -- structure --------------------------------------------------------------------------
     def header(self, plan: Plan, *, version: str = __version__) -> None:
@@ -233,26 +218,31 @@ class Output:
     def _render(self) -> RenderableType:
         # Runs on rich's refresh thread: reads immutable snapshots only, never takes our lock.
         now = time.monotonic()
+        clock = report.format_clock
         rows = Table.grid(padding=(0, 1))
-        for lane in self._lane_view:
-            step, step_start = lane.steps[-1] if lane.steps else ("", lane.started)
+        for lane, step, step_start in self._lane_view:
+            timing = f"{clock(now - step_start)} (build {clock(now - lane.started)})"
             rows.add_row(
                 lane.spinner,
                 Text(lane.identifier, style="bold"),
                 Text(step, style="cyan"),
-                Text(f"{_clock(now - step_start)} (build {_clock(now - lane.started)})", "dim"),
+                Text(timing, style="dim"),
             )
         total = max(self._total, self._done)
-        bar = Table.grid(padding=(0, 1))
         failed = f" · {self._failed} failed" if self._failed else ""
+        bar = Table.grid(padding=(0, 1))
         bar.add_row(
             ProgressBar(total=max(total, 1), completed=self._done, width=40),
-            Text(f"{self._done}/{total} builds{failed} · {_clock(now - self._started)}"),
+            Text(f"{self._done}/{total} builds{failed} · {clock(now - self._started)}"),
         )
         return Group(rows, bar)
 
     def _publish(self) -> None:
-        self._lane_view = tuple(self._lanes.values())
+        """Replace the snapshot the refresh thread reads (one atomic attribute assignment)."""
+        self._lane_view = tuple(
+            (lane, *(lane.steps[-1] if lane.steps else ("", lane.started)))
+            for lane in self._lanes.values()
+        )
 
     def _lane(self, identifier: str) -> _Lane:
         lane = self._lanes.get(identifier)
@@ -299,7 +289,7 @@ class Output:
             yield
             ok = True
         except BaseException as exc:
-            problem = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            problem = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc).strip()
             problem = problem or type(exc).__name__
             raise
         finally:
@@ -345,7 +335,7 @@ class Output:
             if self.verbosity < 0 and self._tail:
                 self._write(f"last output of {title}:", style="dim", err=True)
                 for tail_line in self._tail:
-                    self._write(strip_ansi(tail_line), style="dim", err=True)
+                    self._write(ci.strip_ansi(tail_line), style="dim", err=True)
             self._write(
                 f"✕ {title} failed after {elapsed}", style="bold red", err=self.verbosity < 0
             )
@@ -372,7 +362,7 @@ class Output:
         rows = report.summary_rows(results)
         with self._lock:
             for r in results:  # annotate failures the steps did not (plain logs have the table)
-                message = r.error or f"{r.identifier}: build failed"
+                message = (r.error or f"{r.identifier}: build failed").strip()
                 note = ci.annotation(self.ci, "error", message, title=r.identifier)
                 if r.status == "failed" and note is not None and message not in self._annotated:
                     self._annotated.add(message)
@@ -402,6 +392,9 @@ class Output:
             style = {"built": "", "failed": "red", "not-run": "dim"}.get(row.status, "")
             table.add_row(*row.cells, style=style)
         self._out.print(table)
+        for row in rows:
+            if row.error:
+                self._out.print(f"  {row.error_line}", style="red", markup=False)
 
     def report(
         self,

@@ -67,21 +67,22 @@ def to_json(plan: Plan, resolver: Resolver) -> str:
 
 
 def show(plan: Plan, resolver: Resolver, output: Output) -> None:
+    """The readable listing; printed whatever -q says: it is what `plan` was asked for."""
     g = resolver.globals
-    output.info(f"output dir: {g.output_dir}")
-    output.info(f"config file: {g.config_file or '(none)'}")
+    output.print_raw(f"output dir: {g.output_dir}")
+    output.print_raw(f"config file: {g.config_file or '(none)'}")
     run_wide = resolver.explain(None)
-    output.info("options not at their default (value [set by]):")
+    output.print_raw("options not at their default (value [set by]):")
     for name, r in run_wide.items():
         if r.layer != "default":
-            output.info(f"  {name} = {r.value!r}  [{r.layer}]")
+            output.print_raw(f"  {name} = {r.value!r}  [{r.layer}]")
     for index, group in enumerate(plan.groups):
-        output.info("")
-        output.info(
+        output.print_raw("")
+        output.print_raw(
             f"container group {index}: {group.platform_tag} · {group.engine.name} · {group.image}"
         )
         if group.before_all:
-            output.info(f"  before-all: {group.before_all}")
+            output.print_raw(f"  before-all: {group.before_all}")
         for build in group.builds:
             if build.test_skipped:
                 tests = "tests skipped by test-skip"
@@ -89,8 +90,8 @@ def show(plan: Plan, resolver: Resolver, output: Output) -> None:
                 tests = "no test-command"
             else:
                 tests = "tested"
-            output.info(f"  {build.identifier}  ({build.config.path}, {tests})")
+            output.print_raw(f"  {build.identifier}  ({build.config.path}, {tests})")
             # Only what an override or identifier-specific layer changed is shown again here.
             for name, r in resolver.explain(build.config).items():
                 if r != run_wide.get(name):
-                    output.info(f"      {name} = {r.value!r}  [{r.layer}]")
+                    output.print_raw(f"      {name} = {r.value!r}  [{r.layer}]")

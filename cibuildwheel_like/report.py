@@ -50,9 +50,16 @@ class SummaryRow:
     error: str  # first line of the error or ""
 
     @property
+    def error_line(self) -> str:
+        """The error, led by the identifier (once)."""
+        if not self.error or self.error.startswith(self.identifier):
+            return self.error
+        return f"{self.identifier}: {self.error}"
+
+    @property
     def cells(self) -> tuple[str, ...]:
         """The values under ``SUMMARY_COLUMNS``."""
-        wheel = self.wheel or (f"{self.status}: {self.error}" if self.error else self.status)
+        wheel = self.wheel or f"({self.status})"
         return (self.identifier, wheel, self.size, self.build_time, self.tests, self.sha256)
 
 
@@ -80,6 +87,19 @@ def format_seconds(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
+def _first_line(text: str | None, limit: int = 120) -> str:
+    lines = (text or "").strip().splitlines()
+    line = lines[0] if lines else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def format_clock(seconds: float) -> str:
+    """``m:ss`` or ``h:mm:ss``, for live displays."""
+    minutes, secs = divmod(int(seconds), _MINUTE)
+    hours, minutes = divmod(minutes, _MINUTE)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
     return [
         SummaryRow(
@@ -90,7 +110,7 @@ def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
             build_time=format_seconds(r.build_seconds),
             tests=r.test_outcome,
             sha256=(r.sha256 or "")[:12],
-            error=(r.error or "").strip().splitlines()[0] if (r.error or "").strip() else "",
+            error=_first_line(r.error),
         )
         for r in results
     ]
@@ -105,6 +125,7 @@ def plain_table(rows: Sequence[SummaryRow]) -> list[str]:
         lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
+    lines += [f"  {r.error_line}" for r in rows if r.error]
     return lines
 
 

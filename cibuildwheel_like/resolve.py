@@ -166,11 +166,10 @@ class Resolver:
 
     @functools.cached_property
     def enable_groups(self) -> frozenset[EnableGroup]:
-        if self._cli.only is not None:
-            return frozenset(EnableGroup)
         resolved = self._cascade.resolve("enable", None)
         groups = parse_enable(resolved.value, option=f"enable (from {resolved.layer})")
-        return groups | parse_enable(" ".join(self._cli.enable), option="--enable")
+        groups |= parse_enable(" ".join(self._cli.enable), option="--enable")
+        return frozenset(EnableGroup) if self._cli.only is not None else groups
 
     @functools.cached_property
     def requires_python(self) -> SpecifierSet | None:
@@ -196,13 +195,12 @@ class Resolver:
         cli, env = self._cli, self._environ
         build = self.value("build") or "*"
         skip = self.value("skip")
+        resolved = self._cascade.resolve("archs", None)
+        source = "--archs" if resolved.layer == COMMAND_LINE else f"archs ({resolved.layer})"
+        archs = parse_archs(resolved.value, option=source)  # checked even with --only
         if cli.only is not None:
             only = _only_configuration(cli.only)
             build, skip, archs = only.identifier, "", frozenset(Arch)
-        else:
-            resolved = self._cascade.resolve("archs", None)
-            source = "--archs" if resolved.layer == COMMAND_LINE else f"archs ({resolved.layer})"
-            archs = parse_archs(resolved.value, option=source)
         requires = self.requires_python
         output = cli.output_dir or Path(env.get("CIBW_OUTPUT_DIR") or "wheelhouse")
         cache_path = env.get("CIBW_CACHE_PATH", "")
@@ -242,7 +240,7 @@ class Resolver:
             for s in reg.OPTIONS
             if not s.env_only and not s.global_only
         }
-        _typed_check(resolved, base_dir=self._project_dir)
+        _typed_check(resolved, base_dir=self._project_dir, package_dir=self._package_dir)
 
     def build_options(self, config: PythonConfiguration) -> BuildOptions:
         cached = self._cache.get(config.identifier)
@@ -269,6 +267,9 @@ class Resolver:
         image_option = images.image_option_name(config)
         test_extras = get("test-extras")
         test_groups = ov.split_words(get("test-groups"))
+        # checked here (exit 2 before any engine); the pipeline installs the groups'
+        # requirements after test-requires, which together are cibuildwheel's test_requires
+        resolve_dependency_groups(self._package_dir, test_groups)
         return BuildOptions(
             config=config,
             image=images.resolve_image(
@@ -294,10 +295,7 @@ class Resolver:
             test_command=get("test-command"),
             before_test=get("before-test"),
             test_sources=ov.split_quoted(get("test-sources"), option=label("test-sources")),
-            test_requires=(
-                *ov.split_quoted(get("test-requires"), option=label("test-requires")),
-                *resolve_dependency_groups(self._package_dir, test_groups),
-            ),
+            test_requires=ov.split_quoted(get("test-requires"), option=label("test-requires")),
             test_extras=tuple(e.strip() for e in test_extras.split(",") if e.strip()),
             test_groups=test_groups,
             test_environment=parse_environment(
@@ -364,7 +362,7 @@ def _emulated_tests(value: str) -> EmulatedTests:
     )
 
 
-def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
+def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path, package_dir: Path) -> None:
     def label(name: str) -> str:
         layer = resolved[name].layer
         return name if layer == "default" else f"{name} (from {layer})"
@@ -382,6 +380,7 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
         get("dependency-versions"), option=label("dependency-versions"), base_dir=base_dir
     )
     _emulated_tests(get("emulated-tests"))
+    resolve_dependency_groups(package_dir, ov.split_words(get("test-groups")))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

@@ -39,8 +39,13 @@ def run_and_report(
     exit_code = 130  # until execute returns or raises a FatalError: an interrupt
     error: str | None = "interrupted"
     out.header(plan)
+
+    def on_result(result: BuildResult) -> None:
+        results.append(result)
+        out.build_finished(result)  # advances the progress bar, reused abi3 wheels included
+
     try:
-        execute(plan, options, ctx, on_result=results.append)
+        execute(plan, options, ctx, on_result=on_result)
         exit_code, error = 0, None
     except FatalError as e:
         exit_code, error = e.exit_code, str(e)

@@ -4,7 +4,7 @@ Each case is a small project (files written into a fresh directory), extra envir
 and extra command-line arguments. No case states its expected identifiers: the expected value is
 always what cibuildwheel 4.3.5 prints for the same input (see test_differential_cibuildwheel.py).
 
-Four tables:
+Five tables:
 - ``IDENTIFIER_CASES``: valid configurations; stdout and exit code must match cibuildwheel's
   ``--print-build-identifiers`` output line for line.
 - ``BAD_INPUT_CASES``: inputs cibuildwheel rejects cleanly (no traceback) with
@@ -15,6 +15,8 @@ Four tables:
 - ``STRICTER_CASES``: inputs where cibuildwheel crashes with a traceback or silently accepts
   something our issue requires us to reject; only our answer is checked, against the exit code
   the issue asks for.
+- ``EMPTY_RUN_CASES``: real runs that select nothing but allow it (``--allow-empty``,
+  ``CIBW_ALLOW_EMPTY``): both tools must finish with exit 0 without contacting an engine.
 """
 
 from __future__ import annotations
@@ -329,6 +331,10 @@ _FILE_CASES = [
             """
         ),
     ),
+    Case(
+        id="pyproject-build-empty-list-means-all",
+        files=pyproject("[tool.cibuildwheel]\nbuild = []\nskip = []\narchs = []\n"),
+    ),
 ]
 
 _REQUIRES_PYTHON_CASES = [
@@ -463,6 +469,18 @@ _REQUIRES_PYTHON_CASES = [
         ),
         empty_ok=True,
     ),
+    Case(
+        id="setup-cfg-python-requires-wrong-section-ignored",
+        files={"setup.py": SETUP_PY, "setup.cfg": "[metadata]\npython_requires = >=3.14\n"},
+    ),
+    Case(
+        id="setup-py-unparseable-ignored",
+        files={"setup.py": "import (\n"},
+    ),
+    Case(
+        id="project-requires-python-upper-bound-4",
+        files=pyproject('[project]\nname = "demo"\nrequires-python = ">= 3.12, < 4"\n'),
+    ),
 ]
 
 _ENV_CASES = [
@@ -535,6 +553,22 @@ _ENV_CASES = [
     ),
     Case(id="no-platform-flag-auto-detects-linux", platform_flag=False),
     Case(id="env-test-skip-does-not-select", env={"CIBW_TEST_SKIP": "*"}),
+    Case(id="env-build-empty-means-all", env={"CIBW_BUILD": ""}),
+    Case(id="env-skip-everything", env={"CIBW_SKIP": "*"}, empty_ok=True),
+    Case(id="env-enable-all", env={"CIBW_ENABLE": "all", "CIBW_ARCHS": "aarch64"}),
+    Case(
+        id="env-archs-linux-empty-is-ignored",
+        env={"CIBW_ARCHS": "ppc64le", "CIBW_ARCHS_LINUX": "", "CIBW_BUILD": "cp311-*"},
+    ),
+    Case(
+        id="env-build-nested-brace-and-negated-class",
+        env={"CIBW_BUILD": "cp3{1{0,1},9}-* cp31[!0-3]-manylinux_*"},
+    ),
+    Case(
+        id="env-build-brace-inside-platform",
+        env={"CIBW_BUILD": "cp312-*linux_{x86_64,aarch64}"},
+        args=("--archs", "all"),
+    ),
 ]
 
 _FLAG_CASES = [
@@ -624,6 +658,24 @@ _FLAG_CASES = [
             },
         ),
         args=("demo-0.1.tar.gz",),
+    ),
+    Case(id="flag-platform-auto", args=("--platform", "auto"), platform_flag=False),
+    Case(
+        id="flag-platform-beats-env-platform",
+        env={"CIBW_PLATFORM": "macos", "CIBW_BUILD": "cp39-*"},
+    ),
+    Case(
+        id="flag-only-ignores-env-archs-and-platform",
+        env={"CIBW_PLATFORM": "linux", "CIBW_ARCHS": "aarch64"},
+        args=("--only", "cp310-musllinux_x86_64"),
+        platform_flag=False,
+    ),
+    Case(id="flag-archs-auto64-auto32", args=("--archs", "auto64,auto32")),
+    Case(
+        id="flag-allow-empty-prints-nothing",
+        env={"CIBW_SKIP": "*"},
+        args=("--allow-empty",),
+        empty_ok=True,
     ),
 ]
 
@@ -756,6 +808,24 @@ BAD_INPUT_CASES: tuple[Case, ...] = (
         files={"README.md": "nothing to build here\n"},
         culprit=("pyproject.toml",),
     ),
+    Case(
+        id="unknown-arch-among-valid-env",
+        env={"CIBW_ARCHS": "all,sparc"},
+        culprit=("sparc",),
+    ),
+    Case(
+        id="override-inherit-wrong-type",
+        files=pyproject(
+            '[[tool.cibuildwheel.overrides]]\nselect = "cp3*"\nbefore-build = "x"\ninherit = 3\n'
+        ),
+        culprit=("inherit",),
+    ),
+    Case(
+        id="unknown-key-in-config-file",
+        files={"setup.py": SETUP_PY, "ci.toml": '[tool.cibuildwheel]\ntest-skipp = "*"\n'},
+        args=("--config-file", "ci.toml"),
+        culprit=("test-skipp",),
+    ),
 )
 
 
@@ -826,6 +896,16 @@ BAD_BUILD_CASES: tuple[Case, ...] = (
         id="free-threaded-support-env-removed",
         env={"CIBW_FREE_THREADED_SUPPORT": "1"},
         culprit=("CIBW_FREE_THREADED_SUPPORT",),
+    ),
+    Case(
+        id="build-selector-free-threaded-313",
+        env={"CIBW_BUILD": "cp313t-*"},
+        culprit=("cp313t-*",),
+    ),
+    Case(
+        id="nothing-to-build",
+        env={"CIBW_BUILD": "cp311-*", "CIBW_PROJECT_REQUIRES_PYTHON": ">=3.12"},
+        culprit=("cp311-*",),
     ),
 )
 
@@ -911,5 +991,25 @@ STRICTER_CASES: tuple[Case, ...] = (
         platform_flag=False,
         culprit=("windows",),
         expected_exit=2,
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Real runs that select nothing but are allowed to: both tools stop with exit 0, no engine.
+# --------------------------------------------------------------------------------------------
+
+EMPTY_RUN_CASES: tuple[Case, ...] = (
+    Case(
+        id="run-allow-empty-flag",
+        env={"CIBW_BUILD": "cp311-*", "CIBW_PROJECT_REQUIRES_PYTHON": ">=3.12"},
+        args=("--allow-empty",),
+        empty_ok=True,
+    ),
+    Case(
+        id="run-allow-empty-env",
+        files=pyproject('[tool.cibuildwheel]\nskip = "*"\n'),
+        env={"CIBW_ALLOW_EMPTY": "1"},
+        empty_ok=True,
     ),
 )

@@ -29,6 +29,7 @@ import pytest
 from differential_cases import (
     BAD_BUILD_CASES,
     BAD_INPUT_CASES,
+    EMPTY_RUN_CASES,
     IDENTIFIER_CASES,
     STRICTER_CASES,
     Case,
@@ -282,7 +283,9 @@ def _assert_names_culprit(case: Case, ours: Outcome, report: str) -> None:
 
 def test_tables_are_large_and_unique() -> None:
     assert len(IDENTIFIER_CASES) >= 40
-    all_ids = _ids((*IDENTIFIER_CASES, *BAD_INPUT_CASES, *BAD_BUILD_CASES, *STRICTER_CASES))
+    all_ids = _ids(
+        (*IDENTIFIER_CASES, *BAD_INPUT_CASES, *BAD_BUILD_CASES, *STRICTER_CASES, *EMPTY_RUN_CASES)
+    )
     assert len(all_ids) == len(set(all_ids))
     for case in (*BAD_INPUT_CASES, *BAD_BUILD_CASES, *STRICTER_CASES):
         assert case.culprit, f"{case.id}: a bad input must name what our message should contain"
@@ -326,6 +329,14 @@ def test_cibuildwheel_does_not_answer_stricter_case_cleanly(runner: Runner, case
     )
 
 
+@pytest.mark.parametrize("case", EMPTY_RUN_CASES, ids=_ids(EMPTY_RUN_CASES))
+def test_cibuildwheel_allows_empty_run(runner: Runner, case: Case) -> None:
+    theirs = runner.cibuildwheel_outcome(case, print_identifiers=False)
+    assert theirs.returncode == 0, f"bad case\n{theirs.describe()}"
+    assert not theirs.traceback, theirs.describe()
+    assert "docker" not in theirs.stderr, f"bad case: reaches for an engine\n{theirs.describe()}"
+
+
 # ------------------------------------------------------------------ the comparison
 
 
@@ -364,3 +375,12 @@ def test_stricter_case_rejected_as_the_issue_requires(runner: Runner, case: Case
     report = _report(case, ours=ours, theirs=theirs, print_identifiers=print_identifiers)
     assert ours.returncode == case.expected_exit, report
     _assert_names_culprit(case, ours, report)
+
+
+@pytest.mark.parametrize("case", EMPTY_RUN_CASES, ids=_ids(EMPTY_RUN_CASES))
+def test_empty_run_allowed_like_cibuildwheel(runner: Runner, case: Case) -> None:
+    theirs = runner.cibuildwheel_outcome(case, print_identifiers=False)
+    ours = runner.our_outcome(case, print_identifiers=False)
+    report = _report(case, ours=ours, theirs=theirs, print_identifiers=False)
+    assert ours.returncode == theirs.returncode, report
+    assert not ours.traceback, report

@@ -14,7 +14,6 @@ import pytest
 from test_pipeline_support import (
     Run,
     copy_example,
-    our_containers,
     require_image,
     run_cli,
     wheel_platforms,
@@ -99,7 +98,7 @@ def test_environment_and_environment_pass(sid_run: Run):
 
 
 def test_no_container_left(sid_run: Run):
-    assert our_containers("docker") == []
+    assert sid_run.containers() == []
 
 
 def test_abi3_built_once_tested_on_each_python(tmp_path: Path):
@@ -122,7 +121,7 @@ def test_failing_test_keeps_earlier_wheels_and_no_container(tmp_path: Path):
     assert "cp314-manylinux_x86_64: step 'test' failed" in run.output
     assert "python /project/tests/run_tests.py" in run.output
     assert "exited with 1" in run.output
-    assert our_containers("docker") == []
+    assert run.containers() == []
 
 
 @pytest.mark.parametrize("example", ["shared-lib", "cpp-scikit-build", "cython"])

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 CONTAINER_PREFIX = "cibuildwheel-like-"
+TEST_LABEL = "org.cibuildwheel-like.test"
 _ELF_MACHINES = {0x3E: "x86_64", 0x03: "i686", 0xB7: "aarch64", 0x15: "ppc64le", 0x16: "s390x"}
 
 
@@ -27,6 +29,12 @@ class Run:
     returncode: int
     output: str  # stdout and stderr, interleaved
     wheelhouse: Path
+    engine: str
+    token: str  # the label value on this run's containers
+
+    def containers(self) -> list[str]:
+        """This run's containers still present (other sessions may run builds concurrently)."""
+        return our_containers(self.engine, self.token)
 
     @property
     def wheels(self) -> list[Path]:
@@ -58,10 +66,27 @@ def copy_example(name: str, tmp_path: Path) -> Path:
     return target
 
 
-def run_cli(project: Path, env: dict[str, str], *args: str, timeout: float = 1800) -> Run:
-    wheelhouse = project / "wheelhouse"
+def cli_env(env: dict[str, str], *, engine: str = "docker", token: str = "") -> dict[str, str]:
+    """The host environment without CIBW_*, plus ``env``; containers carry a test label."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CIBW_", "CIBWL_"))}
-    full_env.update({"NO_COLOR": "1", "COLUMNS": "200", **env})
+    label = f"--label={TEST_LABEL}={token}"
+    full_env.update(
+        {
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
+            "CIBW_CONTAINER_ENGINE": f"{engine}; create_args: {label}",
+            **env,
+        }
+    )
+    return full_env
+
+
+def run_cli(
+    project: Path, env: dict[str, str], *args: str, engine: str = "docker", timeout: float = 1800
+) -> Run:
+    wheelhouse = project / "wheelhouse"
+    token = uuid.uuid4().hex
+    full_env = cli_env(env, engine=engine, token=token)
     argv = [
         sys.executable,
         "-m",
@@ -84,12 +109,17 @@ def run_cli(project: Path, env: dict[str, str], *args: str, timeout: float = 180
     )
     output = done.stdout.decode(errors="replace")
     print(output[-20000:])  # shown by pytest on failure
-    return Run(returncode=done.returncode, output=output, wheelhouse=wheelhouse)
+    return Run(
+        returncode=done.returncode, output=output, wheelhouse=wheelhouse, engine=engine, token=token
+    )
 
 
-def our_containers(engine: str) -> list[str]:
+def our_containers(engine: str, token: str) -> list[str]:
+    """Containers of ours (name prefix) from the run that used ``token``."""
     done = subprocess.run(
-        [engine, "ps", "-a", "--format", "{{.Names}}"], capture_output=True, check=True
+        [engine, "ps", "-a", "--filter", f"label={TEST_LABEL}={token}", "--format", "{{.Names}}"],
+        capture_output=True,
+        check=True,
     )
     return [n for n in done.stdout.decode().split() if n.startswith(CONTAINER_PREFIX)]
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cibuildwheel_like import binfmt
 from cibuildwheel_like.archs import Arch
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 AARCH64 = """enabled
 interpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P
@@ -88,7 +91,9 @@ def test_ok_matched_by_magic_whatever_the_name(tmp_path: Path):
     ],
 )
 def test_problems(tmp_path: Path, arch: Arch, status: binfmt.Status):
-    root = _root(tmp_path, {"qemu-aarch64": AARCH64, "qemu-s390x": S390X_NO_F, "qemu-ppc64le": PPC_DISABLED})
+    root = _root(
+        tmp_path, {"qemu-aarch64": AARCH64, "qemu-s390x": S390X_NO_F, "qemu-ppc64le": PPC_DISABLED}
+    )
     finding = binfmt.check_arch(arch, host=Arch.x86_64, root=root)
     assert finding.status is status
     assert not finding.ok

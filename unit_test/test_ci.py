@@ -133,3 +133,7 @@ def test_markdown_summary_without_options_has_no_details():
 def test_section_key_never_empty():
     assert ci.section_key("::") == "step"
     assert Path(ci.section_key("a/b c")).name == "a_b_c"
+
+
+def test_strip_ansi():
+    assert ci.strip_ansi("\x1b[1;31merror\x1b[0m: \x1b]8;;http://x\x07link") == "error: link"

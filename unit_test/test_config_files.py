@@ -172,6 +172,11 @@ def test_wrong_value_types(tmp_path: Path, text: str, fragment: str) -> None:
     assert "[tool.cibuildwheel]" in message
 
 
+def test_integer_as_string_is_accepted_as_cibuildwheel_does(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[tool.cibuildwheel]\nbuild-verbosity = "-2"\n'))
+    assert config.main == {"build-verbosity": "-2"}
+
+
 def test_wrong_choice_for_our_option(tmp_path: Path) -> None:
     message = error_for(tmp_path, '[tool.cibuildwheel-like]\nemulated-tests = "some"\n')
     assert 'expected "full" or "smoke" or "skip"' in message

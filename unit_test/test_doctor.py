@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cibuildwheel_like import doctor
 from cibuildwheel_like.archs import Arch
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 AARCH64 = """enabled
 interpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P

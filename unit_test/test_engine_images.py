@@ -5,6 +5,7 @@ import json
 import pytest
 
 from cibuildwheel_like import engine_images as ei
+from cibuildwheel_like.hostcmd import EngineForbiddenError
 
 DOCKER_VERSION = {
     "Client": {"Version": "28.2.2", "ApiVersion": "1.41"},
@@ -60,7 +61,5 @@ def test_parse_engine():
 
 
 def test_unit_tests_cannot_reach_the_engine():
-    from cibuildwheel_like.hostcmd import EngineForbiddenError
-
     with pytest.raises(EngineForbiddenError):
         ei.image_info("docker", "anything")

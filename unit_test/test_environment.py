@@ -121,7 +121,7 @@ def test_with_passed_prepends_literal_host_values() -> None:
         ("A=$(if true; then echo; fi)", "compound command"),
         ("A=<(ls)", "process substitution"),
         ("A=~/bin", "tilde"),
-        ("A=$(a && b)", "cannot be parsed"),
+        ("A=$(a && b)", "&& and || are not supported"),
         ('A="unterminated', "cannot be parsed"),
         ("JUSTAWORD", "not an assignment"),
         ("A=1; B=2", "command list"),
@@ -135,3 +135,9 @@ def test_unsupported_constructs_name_option_and_construct(text: str, fragment: s
     assert message.startswith("test-environment")
     assert fragment in message
     assert info.value.exit_code == 2
+
+
+def test_multi_line_strings_keep_every_line() -> None:
+    # cibuildwheel 4.3.5 (bashlex parsesingle) silently drops the lines after the first
+    env = evaluate('A=1\n  B="$A x"\n\nC="two\nlines"\n')
+    assert env == {"A": "1", "B": "1 x", "C": "two\nlines"}

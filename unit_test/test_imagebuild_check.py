@@ -33,8 +33,8 @@ def test_oci_arch():
 
 
 GOOD_PROBE = "\n".join(
-    [*(f"tool {t} /usr/bin/{t}" for t in check.SHELL_TOOLS)]
-    + [
+    [
+        *(f"tool {t} /usr/bin/{t}" for t in check.SHELL_TOOLS),
         "uname x x86_64",
         "linux32 x /usr/bin/setarch",
         "plat x manylinux_2_36_x86_64",
@@ -60,22 +60,20 @@ def test_evaluate_all_good():
 
 
 def test_evaluate_lists_every_missing_piece():
-    probe = "\n".join(
-        [
-            "tool sh /bin/sh",
-            "tool tar -",
-            "tool find -",
-            "uname x aarch64",
-            "plat x -",
-            "auditwheel x -",
-            "patchelf x -",
-            "knowsplat x -",
-            "python cp311-cp311 /opt/python/cp311-cp311",
-            "pip cp311-cp311 ok",
-            "build cp311-cp311 -",
-            "python cp313-cp313 -",
-        ]
-    )
+    probe = """\
+tool sh /bin/sh
+tool tar -
+tool find -
+uname x aarch64
+plat x -
+auditwheel x -
+patchelf x -
+knowsplat x -
+python cp311-cp311 /opt/python/cp311-cp311
+pip cp311-cp311 ok
+build cp311-cp311 -
+python cp313-cp313 -
+"""
     facts = check.parse_probe(probe)
     wanted = [
         check.parse_identifier(i)

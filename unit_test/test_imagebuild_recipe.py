@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.imagebuild import recipe as r
 from cibuildwheel_like.imagebuild import rootfs
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_image_name():
@@ -57,8 +60,8 @@ def test_interpreter_tag_rejects_garbage():
 
 
 def test_interpreter_candidates():
-    names = ["python3", "python3.11", "python3.11-config", "python3.14t", "pypy3", "pypy3.11", "x"]
-    assert r.interpreter_candidates(names) == ["pypy3", "python3.11", "python3.14t"]
+    names = ["python3", "python3.9", "python3.14t", "python3.13-config", "pypy3", "python3.14", "x"]
+    assert r.interpreter_candidates(names) == ["python3.9", "python3.14", "python3.14t", "pypy3"]
 
 
 def test_auditwheel_requirement():

@@ -16,8 +16,9 @@ from cibuildwheel_like.build_options import (
     FrontendConfig,
     PythonConfiguration,
 )
+from cibuildwheel_like.ci import strip_ansi
 from cibuildwheel_like.environment import ParsedEnvironment
-from cibuildwheel_like.output import Output, strip_ansi
+from cibuildwheel_like.output import Output
 from cibuildwheel_like.plan import Plan, make_plan
 from cibuildwheel_like.results import BuildResult, StepTiming
 
@@ -344,3 +345,9 @@ def test_build_finished_counts_once():
         BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="built")
     )
     assert (output._done, output._total) == (1, 2)
+
+
+def test_a_pipe_is_not_a_terminal():
+    output, _, _ = make()
+    assert not output.fancy
+    assert output.ci is None

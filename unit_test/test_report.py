@@ -183,7 +183,21 @@ def test_summary_rows_and_plain_table(tmp_path):
     # columns are aligned: the wheel column starts at the same offset on every row
     offset = lines[1].index("wheel")
     assert lines[3][offset:].startswith(WHEEL)
-    assert lines[4][offset:].startswith("failed: cp312")
+    assert lines[4][offset:].startswith("(failed)")
+    assert lines[5] == f"  {rows[1].error}"  # errors under the table, identifier once
+
+
+def test_summary_error_is_one_short_line():
+    long = BuildResult(
+        identifier="cp311-manylinux_x86_64",
+        image="i",
+        interpreter="/x",
+        status="failed",
+        error="x" * 500 + "\nsecond line",
+    )
+    (row,) = report.summary_rows([long])
+    assert len(row.error) == 120
+    assert row.error.endswith("…")
 
 
 def test_non_default_options_skips_defaults():
@@ -196,3 +210,8 @@ def test_non_default_options_skips_defaults():
         ("build", "cp311-*", "pyproject"),
         ("archs", "x86_64", "command line"),
     ]
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (65.9, "1:05"), (3725, "1:02:05")])
+def test_format_clock(seconds, text):
+    assert report.format_clock(seconds) == text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import platform
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from packaging.version import Version
 from cibuildwheel_like import identifiers
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.build_options import EngineConfig, FrontendConfig, PythonConfiguration
+from cibuildwheel_like.config_files import resolve_dependency_groups
 from cibuildwheel_like.environment import Assignment
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
 from cibuildwheel_like.resolve import CliValues, Resolver, resolve_options
@@ -97,6 +99,9 @@ build-verbosity = -1
 
 [tool.cibuildwheel-like]
 emulated-tests = "smoke"
+
+[dependency-groups]
+dev = ["coverage"]
 """
 
 
@@ -332,3 +337,63 @@ def test_build_selector_matching_nothing(tmp_path: Path) -> None:
 def test_build_options_are_cached(tmp_path: Path) -> None:
     r = resolve(tmp_path)
     assert r.build_options(config(X86)) is r.build_options(config(X86))
+
+
+GROUPS = """
+[dependency-groups]
+test = ["pytest", {include-group = "Numeric_Stuff"}]
+numeric-stuff = ["numpy>=2"]
+loop-a = [{include-group = "loop-b"}]
+loop-b = [{include-group = "loop-a"}]
+"""
+
+
+def test_test_groups_are_checked_and_kept_apart(tmp_path: Path) -> None:
+    text = '[tool.cibuildwheel]\ntest-requires = "hypothesis"\ntest-groups = ["test"]\n' + GROUPS
+    b = resolve(tmp_path, text).build_options(config(X86))
+    assert b.test_groups == ("test",)
+    assert b.test_requires == ("hypothesis",)  # the pipeline adds the groups' requirements
+    assert resolve_dependency_groups(tmp_path, b.test_groups) == ("pytest", "numpy>=2")
+
+
+@pytest.mark.parametrize(
+    ("groups", "fragment"),
+    [
+        ('["tset"]', "no dependency group 'tset'. Did you mean 'test'?"),
+        ('["loop-a"]', "include cycle: loop-a -> loop-b -> loop-a"),
+    ],
+)
+def test_test_groups_errors(tmp_path: Path, groups: str, fragment: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(fragment)):
+        resolve(tmp_path, f"[tool.cibuildwheel]\ntest-groups = {groups}\n" + GROUPS)
+
+
+def test_test_groups_without_dependency_groups_table(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"no \[dependency-groups\] table"):
+        resolve(tmp_path, '[tool.cibuildwheel]\ntest-groups = "test"\n')
+
+
+def test_explain_command_line_layers(tmp_path: Path) -> None:
+    text = '[tool.cibuildwheel]\nenable = "pypy"\narchs = "aarch64"\n'
+    cli = CliValues(platform="linux", archs="x86_64", enable=("graalpy",))
+    explained = resolve(tmp_path, text, cli=cli).explain(None)
+    assert (explained["archs"].value, explained["archs"].layer) == ("x86_64", "command line")
+    assert explained["enable"].value == "pypy graalpy"
+    assert explained["enable"].layers == ("pyproject", "command line")
+    assert explained["platform"].layer == "command line"
+
+
+def test_value_gives_any_option(tmp_path: Path) -> None:
+    text = '[[tool.cibuildwheel.overrides]]\nselect = "cp312-*"\naudit-command = "check"\n'
+    r = resolve(tmp_path, text)
+    assert r.value("audit-command", config(X86)) == "check"
+    assert r.value("audit-command").startswith("abi3audit")
+
+
+def test_auto_platform_on_another_os_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    with pytest.raises(ConfigurationError, match="pass --platform linux"):
+        resolve(tmp_path, cli=CliValues())
+    resolve(tmp_path, cli=CliValues(platform="linux"))

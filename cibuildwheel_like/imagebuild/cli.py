@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like import engine_images
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.imagebuild import recipe as r
 
 if TYPE_CHECKING:
     import argparse
+import concurrent.futures
 
     from cibuildwheel_like.context import Context
 
 ARCH_CHOICES = tuple(a.value for a in r.BUILD_ARCHS)
+SUITE_CHOICES = tuple(s.value for s in r.Suite)
 
 
 def _engine_argument(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +39,14 @@ def register(subparsers: Any) -> None:
     build = images_sub.add_parser(
         "build", help="debootstrap a Debian suite into a manylinux-like image", allow_abbrev=False
     )
-    build.add_argument("--suite", choices=[s.value for s in r.Suite], default="bookworm")
+    build.add_argument(
+        "--suite",
+        action="append",
+        default=None,
+        metavar="SUITE",
+        help=f"Debian suite, repeatable or comma-separated: {', '.join(SUITE_CHOICES)}"
+        " (default: bookworm)",
+    )
     build.add_argument(
         "--arch",
         action="append",
@@ -58,6 +67,13 @@ def register(subparsers: Any) -> None:
         "--tag", default=None, help="image name (default: cibuildwheel-like/debian-SUITE:ARCH)"
     )
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="build up to N images at once (suite x arch combinations; default 1)",
+    )
     build.set_defaults(handler=build_command)
 
     check = images_sub.add_parser(
@@ -106,16 +122,29 @@ def _parse_archs(values: list[str] | None) -> list[Arch]:
     return list(dict.fromkeys(archs))
 
 
+def _parse_suites(values: list[str] | None) -> list[r.Suite]:
+    names = [n for v in values or ["bookworm"] for n in v.replace(",", " ").split()]
+    for name in names:
+        if name not in SUITE_CHOICES:
+            raise ConfigurationError(
+                f"--suite: unknown suite {name!r}; choose from {', '.join(SUITE_CHOICES)}"
+            )
+    return [r.Suite(n) for n in dict.fromkeys(names)]
+
+
 def build_command(args: argparse.Namespace, ctx: Context) -> int:
     from cibuildwheel_like.imagebuild import build  # noqa: PLC0415  # keeps --help fast
 
+    suites = _parse_suites(args.suite)
     archs = _parse_archs(args.arch)
-    if args.tag and len(archs) > 1:
-        raise ConfigurationError("--tag names one image: pass a single --arch with it")
+    if args.tag and len(archs) * len(suites) > 1:
+        raise ConfigurationError("--tag names one image: pass a single --suite and --arch")
+    if args.jobs < 1:
+        raise ConfigurationError(f"--jobs: {args.jobs} is not a positive number of builds")
     out = ctx.output
-    for arch in archs:
-        request = build.BuildRequest(
-            suite=r.Suite(args.suite),
+    requests = [
+        build.BuildRequest(
+            suite=suite,
             arch=arch,
             engine=engine_images.parse_engine(args.engine),
             mirror=args.mirror,
@@ -123,12 +152,41 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
             tag=args.tag,
             force=args.force,
         )
-        outcome = build.build(request, progress=out.info, note=out.warning)
+        for suite in suites
+        for arch in archs
+    ]
+    several = len(requests) > 1
+
+    def one(request: build.BuildRequest) -> None:
+        prefix = f"[{request.suite.value}/{request.arch.value}] " if several else ""
+        outcome = build.build(
+            request,
+            progress=lambda m: out.info(prefix + m),
+            note=lambda m: out.warning(prefix + m),
+        )
         if outcome.skipped:
-            continue
+            return
         p = outcome.provisioned
         detail = f" ({', '.join(p.interpreters)}; {p.policy})" if p else ""
         out.info(f"built {outcome.tag} in {args.engine} in {outcome.seconds:.0f}s{detail}")
+
+    if args.jobs == 1:
+        for request in requests:
+            one(request)
+        return 0
+    failures: list[FatalError] = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(one, request): request for request in requests}
+        for future in concurrent.futures.as_completed(futures):
+            error = future.exception()
+            if isinstance(error, FatalError):
+                request = futures[future]
+                out.error(f"{request.suite.value}/{request.arch.value}: {error}")
+                failures.append(error)
+            elif error is not None:
+                raise error
+    if failures:
+        raise failures[0]
     return 0
 
 

@@ -83,8 +83,14 @@ _INTERPRETER_RE = re.compile(r"^(python3\.\d+t?|pypy3)$")
 
 
 def interpreter_candidates(usr_bin_names: Iterable[str]) -> list[str]:
-    """Names in /usr/bin that are interpreters to lay out (``python3.13``, ``python3.14t``, ...)."""
-    return sorted(n for n in usr_bin_names if _INTERPRETER_RE.match(n))
+    """Interpreters in /usr/bin to lay out, CPython by version first (``python3.9`` before
+    ``python3.13``, ``python3.14`` before ``python3.14t``), then PyPy."""
+
+    def order(name: str) -> tuple[bool, tuple[int, ...], str]:
+        digits = re.findall(r"\d+", name)
+        return name.startswith("pypy"), tuple(int(d) for d in digits), name
+
+    return sorted((n for n in usr_bin_names if _INTERPRETER_RE.match(n)), key=order)
 
 
 # Printed by each interpreter inside the root filesystem; parsed by ``interpreter_tag``.

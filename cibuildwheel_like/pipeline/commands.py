@@ -109,7 +109,6 @@ def build_argv(
             raise ConfigurationError(f"build-frontend: unknown frontend {frontend.name!r}")
 
 
-
 def is_pure_wheel(name: str) -> bool:
     return name.endswith("-none-any.whl")
 

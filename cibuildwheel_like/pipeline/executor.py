@@ -105,9 +105,8 @@ def run_group(
             emulated=not group.arch.runs_natively_on(Arch.native()),
         )
         run.paths = ContainerPaths(package=prepare.package_path(run))
-        prepare.start_group(run)
         first = BuildRun(run=run, options=group.builds[0])
-        _guarded(first, prepare.before_all, sink)
+        _guarded(first, prepare.prepare_group, sink)
         for options in group.builds:
             current = first if options is group.builds[0] else BuildRun(run=run, options=options)
             _guarded(current, build_one, sink)

@@ -19,6 +19,12 @@ _PIP_QUIET_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_ROOT_USER_ACTION": 
 _FIND_MISSING = 'for p; do [ -x "$p/bin/python" ] || echo "$p"; done'
 
 
+def prepare_group(first: BuildRun) -> None:
+    """Everything once per container; failures are reported against the first identifier."""
+    start_group(first.run)
+    before_all(first)
+
+
 def start_group(run: GroupRun) -> None:
     """Once per container: base environment, interpreter check, project copy, constraints."""
     run.base_env = {**run.container.environment(), **_PIP_QUIET_ENV}

@@ -1,4 +1,3 @@
-# ruff: noqa: INP001  # an mkdocs hook file, loaded by path, not part of a package
 """mkdocs hook: pages generated from the code at build time, so the docs cannot drift from it.
 
 - ``options.md``: every option of ``cibuildwheel_like.options_registry.OPTIONS`` with its TOML
@@ -13,9 +12,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -28,20 +33,32 @@ SECTIONS = (
     (
         "per-build",
         "Per-build options",
-        "May differ per identifier through `[[tool.cibuildwheel.overrides]]`, and be set for"
-        " Linux only in `[tool.cibuildwheel.linux]` or with the `_LINUX` suffix on the"
-        " environment variable.",
+        (
+            "May differ per identifier through `[[tool.cibuildwheel.overrides]]`, and be set for"
+            " Linux only in `[tool.cibuildwheel.linux]` or with the `_LINUX` suffix on the"
+            " environment variable."
+        ),
     ),
     (
         "cibuildwheel-like",
         "Options only cibuildwheel-like has",
-        "Kept in `[tool.cibuildwheel-like]` and `CIBWL_*` so that the same `pyproject.toml` still"
-        " works with cibuildwheel, which ignores them.",
+        (
+            "Kept in `[tool.cibuildwheel-like]` and `CIBWL_*` so that the same `pyproject.toml`"
+            " still works with cibuildwheel, which ignores them."
+        ),
     ),
     (
         "environment-only",
         "Environment-only settings",
         "Read from the environment (or the command line) only, as in cibuildwheel.",
+    ),
+    (
+        "compatibility",
+        "Accepted for compatibility",
+        (
+            "Options of cibuildwheel for other platforms or steps: read and validated so that a"
+            " cibuildwheel configuration works unchanged, but they have no effect on Linux builds."
+        ),
     ),
 )
 
@@ -71,6 +88,8 @@ def _toml_key(key: str) -> str:
 
 
 def _section(option: Any) -> str:
+    if not getattr(option, "linux", True):
+        return "compatibility"
     if option.env_only:
         return "environment-only"
     if option.toml_table != "tool.cibuildwheel":
@@ -88,41 +107,56 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def parse_toml_value(text: str) -> Any:
+    """The value a TOML literal such as ``'["x86_64", "aarch64"]'`` stands for."""
+    return tomllib.loads(f"v = {text}")["v"]
+
+
 def _example_block(option: Any) -> list[str]:
+    """The registry's ``example`` is a TOML value literal; non-strings are written as TOML."""
     example = option.example
     if example is None or example == "":
         return []
+    literal = example if isinstance(example, str) else toml_value(example)
     if option.env_only:
-        value = example if isinstance(example, str) else toml_value(example)
-        return ["```sh", f"export {option.env_var}={_shell_quote(value)}", "```"]
-    if isinstance(example, str) and (
-        example.lstrip().startswith(("[", f"{option.name} ", f"{option.name}="))
-        or "\n" in example.strip()
-    ):
-        snippet = example.strip()  # already a TOML snippet
-        if not snippet.startswith("["):
-            snippet = f"[{option.toml_table}]\n{snippet}"
-    else:
-        snippet = f"[{option.toml_table}]\n{_toml_key(option.name)} = {toml_value(example)}"
-    return ["```toml", snippet, "```"]
+        try:
+            value = parse_toml_value(literal)
+        except tomllib.TOMLDecodeError:
+            value = literal  # a bare shell word such as 1 or /var/cache/x
+        shown = value if isinstance(value, str) else literal
+        return ["```sh", f"export {option.env_var}={_shell_quote(shown)}", "```"]
+    return ["```toml", f"[{option.toml_table}]", f"{_toml_key(option.name)} = {literal}", "```"]
 
 
 def _shell_quote(value: str) -> str:
-    return value if re.fullmatch(r"[A-Za-z0-9_./:,=+-]+", value) else "'" + value.replace("'", "'\\''") + "'"
+    if re.fullmatch(r"[A-Za-z0-9_./:,=+-]+", value):
+        return value
+    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def _env_names(option: Any) -> list[str]:
     names = [option.env_var] if option.env_var else []
-    suffixable = not option.global_only and not option.env_only
-    if option.env_var and option.env_var.startswith("CIBW_") and suffixable:
-        names.append(f"{option.env_var}_LINUX")
+    platform = getattr(option, "platform_env_var", None)
+    if platform:
+        names.append(platform)
     return names
+
+
+def _kind_text(option: Any) -> str:
+    text = _cell(str(option.kind))
+    choices = getattr(option, "choices", ())
+    if choices:
+        text += ": " + ", ".join(_code(c) for c in choices)
+    int_range = getattr(option, "int_range", None)
+    if int_range:
+        text += f" ({int_range[0]} to {int_range[1]})"
+    return text
 
 
 def _default_text(option: Any) -> str:
     """The default as a code span, or *empty* / *none*."""
     default = option.default
-    if default is None:
+    if default is None or default == ["\u0000"]:  # cibuildwheel's "no value" sentinel
         return "*none*"
     if default in ("", [], {}, ()):
         return "*empty*"
@@ -139,14 +173,19 @@ def render_options_page(options: Iterable[Any]) -> str:
     lines = [
         "# Options reference",
         "",
-        "<!-- Generated from cibuildwheel_like/options_registry.py by docs/hooks/"
-        "generated_pages.py at build time; edit the registry, not this page. -->",
+        (
+            "<!-- Generated from cibuildwheel_like/options_registry.py by docs/hooks/"
+            "generated_pages.py at build time; edit the registry, not this page. -->"
+        ),
         "",
-        "Every option is read exactly as cibuildwheel 4.3.5 reads it. Sources, lowest to highest"
-        " precedence: built-in defaults, `[tool.cibuildwheel]`, `[tool.cibuildwheel.linux]`, each"
-        " matching `[[tool.cibuildwheel.overrides]]` in file order, `CIBW_<NAME>`,"
-        " `CIBW_<NAME>_LINUX`, then the command line. Run `cibuildwheel-like plan` to see the value"
-        " each identifier ends up with and where it came from.",
+        (
+            "Every option is read exactly as cibuildwheel 4.3.5 reads it. Sources, lowest to"
+            " highest precedence: built-in defaults, `[tool.cibuildwheel]`,"
+            " `[tool.cibuildwheel.linux]`, each matching `[[tool.cibuildwheel.overrides]]` in file"
+            " order, `CIBW_<NAME>`, `CIBW_<NAME>_LINUX`, then the command line. Run"
+            " `cibuildwheel-like plan` to see the value each identifier ends up with and where it"
+            " came from."
+        ),
         "",
         "| option | TOML key | environment variable | default |",
         "| --- | --- | --- | --- |",
@@ -180,7 +219,7 @@ def _option_entry(o: Any) -> list[str]:
     if envs:
         lines.append(f"| environment | {', '.join(_code(n) for n in envs)} |")
     lines.append(f"| default | {_default_text(o)} |")
-    lines.append(f"| kind | {_cell(str(o.kind))} |")
+    lines.append(f"| kind | {_kind_text(o)} |")
     scope = "whole run" if o.global_only or o.env_only else "per identifier (overridable)"
     lines += [f"| scope | {scope} |", ""]
     example = _example_block(o)

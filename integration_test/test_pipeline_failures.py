@@ -1,0 +1,112 @@
+"""How the pipeline fails: clear messages, the right exit codes, and no container left behind.
+
+All on the bookworm image with Docker; each run stops early, so these are quick.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+from test_pipeline_support import (
+    cli_env,
+    copy_example,
+    our_containers,
+    require_image,
+    run_cli,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.engine
+
+BOOKWORM = {"CIBW_MANYLINUX_X86_64_IMAGE": "debian-bookworm", "CIBW_BUILD": "cp311-manylinux*"}
+
+
+@pytest.fixture(autouse=True)
+def _bookworm() -> None:
+    require_image("docker", "bookworm")
+
+
+def test_build_failure_names_step_command_and_stale_so(tmp_path: Path):
+    project = copy_example("c-extension", tmp_path)
+    source = project / "src" / "sumsq" / "_sumsq.c"
+    source.write_text(source.read_text() + "\nthis is not C;\n")
+    (project / "src" / "sumsq" / "_sumsq.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    run = run_cli(project, BOOKWORM)
+    assert run.returncode == 1
+    assert "cp311-manylinux_x86_64: step 'build' failed: command `python -m build" in run.output
+    assert "exited with 1" in run.output
+    assert "shared object files (.so) were found" in run.output
+    assert "src/sumsq/_sumsq.cpython-311-x86_64-linux-gnu.so" in run.output
+    assert run.containers() == []
+
+
+def test_missing_interpreters_listed_at_once(tmp_path: Path):
+    env = {**BOOKWORM, "CIBW_BUILD": "cp312-manylinux* cp313-manylinux*"}
+    run = run_cli(copy_example("c-extension", tmp_path), env)
+    assert run.returncode == 1
+    assert "cp312-manylinux_x86_64: /opt/python/cp312-cp312/bin/python" in run.output
+    assert "cp313-manylinux_x86_64: /opt/python/cp313-cp313/bin/python" in run.output
+    assert run.containers() == []
+
+
+def test_pure_python_wheel_is_exit_5(tmp_path: Path):
+    project = tmp_path / "pure"
+    (project / "purepkg").mkdir(parents=True)
+    (project / "purepkg" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=69"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "purepkg"\nversion = "1"\n'
+    )
+    run = run_cli(project, BOOKWORM)
+    assert run.returncode == 5
+    assert "pure-Python wheel" in run.output
+    assert run.containers() == []
+
+
+def test_keep_container_prints_shell_command(tmp_path: Path):
+    env = {**BOOKWORM, "CIBW_BEFORE_ALL": "exit 3", "CIBW_DEBUG_KEEP_CONTAINER": "1"}
+    run = run_cli(copy_example("c-extension", tmp_path), env)
+    kept = run.containers()
+    try:
+        assert run.returncode == 1
+        assert "step 'before-all' failed: command `exit 3` exited with 3" in run.output
+        assert len(kept) == 1
+        assert f"docker exec -it {kept[0]} /bin/sh" in run.output
+    finally:
+        for name in kept:
+            subprocess.run(["docker", "rm", "-f", name], check=False, capture_output=True)
+
+
+def test_ctrl_c_removes_the_container(tmp_path: Path):
+    project = copy_example("c-extension", tmp_path)
+    token = uuid.uuid4().hex
+    env = cli_env(
+        {**BOOKWORM, "CIBW_BEFORE_ALL": "echo READY-TO-INTERRUPT; sleep 300"}, token=token
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cibuildwheel_like", "run", "--platform", "linux"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    seen = []
+    deadline = time.monotonic() + 120
+    for raw in proc.stdout:
+        seen.append(raw.decode(errors="replace"))
+        if seen[-1].startswith("READY-TO-INTERRUPT") or time.monotonic() > deadline:
+            break
+    assert our_containers("docker", token), "".join(seen)
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, "".join(seen) + rest.decode(errors="replace")
+    assert our_containers("docker", token) == []
