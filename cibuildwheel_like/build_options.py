@@ -108,7 +108,9 @@ class BuildOptions:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class GlobalOptions:
     package_dir: Path
-    project_dir: Path  # where pyproject.toml is read (cwd, as cibuildwheel)
+    project_dir: (
+        Path  # copied to /project (the cwd, as cibuildwheel); config is {package}/pyproject.toml
+    )
     output_dir: Path
     config_file: Path | None
     build_selector: str

@@ -264,7 +264,12 @@ class Resolver:
             layer = resolved[name].layer
             return name if layer == "default" else f"{name} (from {layer}, for {ident})"
 
-        image_option = images.image_option_name(config)
+        # PyPy: the pypy-specific option when the user set it; otherwise, like cibuildwheel
+        # (which builds PyPy in the arch's image), the first option set at any layer.
+        candidates = images.image_options_for(config)
+        image_option = next(
+            (name for name in candidates if resolved[name].layer != "default"), candidates[0]
+        )
         test_extras = get("test-extras")
         test_groups = ov.split_words(get("test-groups"))
         # checked here (exit 2 before any engine); the pipeline installs the groups'

@@ -397,3 +397,38 @@ def test_auto_platform_on_another_os_is_refused(
     with pytest.raises(ConfigurationError, match="pass --platform linux"):
         resolve(tmp_path, cli=CliValues())
     resolve(tmp_path, cli=CliValues(platform="linux"))
+
+
+def _pypy_image(tmp_path, body: str, environ: dict[str, str]) -> str:
+    (tmp_path / "pyproject.toml").write_text(body)
+    resolver = resolve_options(
+        project_dir=tmp_path,
+        package_dir=tmp_path,
+        config_file=None,
+        environ=environ,
+        cli=CliValues(platform="linux", enable=("pypy",)),
+    )
+    config = identifiers.get_configuration("pp311-manylinux_x86_64")
+    assert config is not None
+    return resolver.build_options(config).image
+
+
+def test_pypy_falls_back_to_the_arch_image_like_cibuildwheel(tmp_path):
+    image = _pypy_image(
+        tmp_path, '[tool.cibuildwheel]\nmanylinux-x86_64-image = "manylinux2014"\n', {}
+    )
+    assert image.startswith("quay.io/pypa/manylinux2014_x86_64@sha256:")
+
+
+def test_pypy_image_option_wins_when_set(tmp_path):
+    image = _pypy_image(
+        tmp_path,
+        '[tool.cibuildwheel]\nmanylinux-x86_64-image = "manylinux2014"\n',
+        {"CIBW_MANYLINUX_PYPY_X86_64_IMAGE": "debian-sid"},
+    )
+    assert image == "cibuildwheel-like/debian-sid:x86_64"
+
+
+def test_pypy_default_image(tmp_path):
+    image = _pypy_image(tmp_path, "", {})
+    assert image.startswith("quay.io/pypa/manylinux_2_28_x86_64@sha256:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,6 @@ from cibuildwheel_like.imagebuild import recipe as r
 
 if TYPE_CHECKING:
     import argparse
-import concurrent.futures
 
     from cibuildwheel_like.context import Context
 
