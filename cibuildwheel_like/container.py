@@ -173,7 +173,7 @@ class Container:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.keep:
+        if self.keep and self._created:
             self.output.info(
                 f"keeping container {self.name} (CIBW_DEBUG_KEEP_CONTAINER); open a shell with:"
                 f"\n    {self.engine.name} exec -it {self.name} /bin/sh"
@@ -267,6 +267,12 @@ class Container:
         """32-bit arches on a 64-bit kernel: make `uname -m` (and Python) report i686/armv7l."""
         if self.arch.is_64bit:
             return
+        bits = self.run(["getconf", "LONG_BIT"], env={}, cwd="/", capture=True).stdout.strip()
+        if bits != "32":
+            raise FatalError(
+                f"image {self.image} has a {bits}-bit userland, so it cannot build"
+                f" {self.arch.value} wheels; use a 32-bit image ({self.arch.debian_arch})"
+            )
         machine = self.run(["uname", "-m"], env={}, cwd="/", capture=True).stdout.strip()
         if machine in {"i686", "i386", "armv7l", "armv8l"}:
             return
@@ -302,19 +308,22 @@ class Container:
         env: Mapping[str, str],
         cwd: str | PurePosixPath,
         capture: bool = False,
+        shown: str | None = None,
     ) -> ExecResult:
-        """Run ``argv`` in the container; stream its output unless ``capture``. Not checked."""
+        """Run ``argv`` in the container; stream its output unless ``capture``. Not checked.
+
+        ``shown`` replaces the echoed command line (for long internal scripts)."""
         outer = self._exec_argv(["/bin/sh", "-c", _READ_SCRIPT])
         script = self.script(argv, env=env, cwd=str(cwd))
         if capture:
-            self.output.debug(f"    + {shlex.join(argv)}")
+            self.output.debug(f"    + {shown or shlex.join(argv)}")
             done = hostcmd.run(outer, capture=True, check=False, input_bytes=script)
             return ExecResult(
                 returncode=done.returncode,
                 stdout=done.stdout.decode(errors="replace"),
                 stderr=done.stderr.decode(errors="replace"),
             )
-        self.output.info(f"    + {shlex.join(argv)}")
+        self.output.info(f"    + {shown or shlex.join(argv)}")
         proc = hostcmd.popen(
             outer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

@@ -220,9 +220,8 @@ def needs_from_project(args: argparse.Namespace, ctx: Context) -> Needs:
     )
     builds = [resolver.build_options(c) for c in resolver.selected_configurations()]
     engine_names = {b.container_engine.name for b in builds}
-    engine = engine_images.parse_engine(
-        engine_names.pop() if len(engine_names) == 1 else args.engine
-    )
+    configured = engine_names.pop() if len(engine_names) == 1 else "docker"
+    engine = engine_images.parse_engine(args.engine or configured)
     return Needs(
         engine=engine,
         archs=tuple(dict.fromkeys(b.arch for b in builds)),
@@ -237,7 +236,7 @@ def _explicit_needs(args: argparse.Namespace) -> Needs:
     )
     images = args.image or [f"cibuildwheel-like/debian-bookworm:{a.value}" for a in archs]
     return Needs(
-        engine=engine_images.parse_engine(args.engine),
+        engine=engine_images.parse_engine(args.engine or "docker"),
         archs=tuple(archs),
         images=tuple(images),
         source="command line",

@@ -84,10 +84,16 @@ class Case:
         if self.sdist is not None:
             name, _ = self.sdist
             lines.append(f"# plus an sdist {name} holding: {sorted(self.sdist[1])}")
-        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
+        # the test starts from an empty environment (plus proxy/certificate variables)
+        env = " ".join(
+            [
+                'env -i PATH="$PATH" HOME="$HOME"',
+                *(f"{k}={shlex.quote(v)}" for k, v in self.env.items()),
+            ]
+        )
         args = shlex.join(self.argv(print_identifiers=print_identifiers))
-        lines.append(f"env {env} cibuildwheel {args}".replace("env  ", "env "))
-        lines.append(f"env {env} cibuildwheel-like run {args}".replace("env  ", "env "))
+        lines.append(f"{env} cibuildwheel {args}")
+        lines.append(f"{env} cibuildwheel-like run {args}")
         return "\n".join(lines)
 
 
@@ -335,6 +341,73 @@ _FILE_CASES = [
         id="pyproject-build-empty-list-means-all",
         files=pyproject("[tool.cibuildwheel]\nbuild = []\nskip = []\narchs = []\n"),
     ),
+    Case(
+        id="image-short-names-every-arch",
+        files=pyproject(
+            """
+            [tool.cibuildwheel]
+            archs = "all"
+            enable = ["pypy", "pypy-eol"]
+            build = "cp312-* pp311-*"
+            manylinux-x86_64-image = "manylinux2014"
+            manylinux-i686-image = "manylinux_2_34"
+            manylinux-aarch64-image = "manylinux_2_28"
+            manylinux-ppc64le-image = "ghcr.io/example/manylinux-ppc64le:2026.1"
+            manylinux-s390x-image = "debian-bookworm"
+            manylinux-armv7l-image = "manylinux_2_35"
+            manylinux-riscv64-image = "manylinux_2_39"
+            manylinux-pypy_x86_64-image = "manylinux2014"
+            manylinux-pypy_i686-image = "manylinux_2_34"
+            manylinux-pypy_aarch64-image = "manylinux_2_28"
+            musllinux-x86_64-image = "musllinux_1_2"
+            musllinux-i686-image = "musllinux_1_2"
+            musllinux-aarch64-image = "musllinux_1_2"
+            musllinux-ppc64le-image = "musllinux_1_2"
+            musllinux-s390x-image = "musllinux_1_2"
+            musllinux-armv7l-image = "musllinux_1_2"
+            musllinux-riscv64-image = "musllinux_1_2"
+
+            [[tool.cibuildwheel.overrides]]
+            select = "*-manylinux_x86_64"
+            manylinux-x86_64-image = "manylinux_2_34"
+            """
+        ),
+    ),
+    Case(
+        id="cibuildwheel-like-table-ignored-by-cibuildwheel",
+        files=pyproject(
+            '[tool.cibuildwheel]\nbuild = "cp313-*"\n\n'
+            '[tool.cibuildwheel-like]\nemulated-tests = "smoke"\n'
+        ),
+        env={"CIBWL_EMULATED_TESTS": "skip"},
+    ),
+    Case(
+        id="options-of-other-platforms-accepted",
+        files=pyproject(
+            """
+            [tool.cibuildwheel]
+            build = "cp312-*"
+            audit-command = "abi3audit --strict --report {abi3_wheel}"
+            audit-requires = ["abi3audit"]
+            test-runtime = { args = ["--verbose"] }
+            xbuild-tools = []
+            xbuild-files = { numpy = ["numpy/_core/include/numpy/numpyconfig.h"] }
+            pyodide-version = "0.29.0"
+
+            [[tool.cibuildwheel.overrides]]
+            select = "cp312-*"
+            xbuild-tools = ["cmake"]
+            pyodide-version = "0.28.0"
+            test-runtime = { args = ["--quiet"] }
+            """
+        ),
+    ),
+    Case(
+        id="inherit-string-form-defaults-to-append",
+        files=pyproject(
+            '[tool.cibuildwheel]\ninherit = "archs"\narchs = "aarch64"\nbuild = "cp39-*"\n'
+        ),
+    ),
 ]
 
 _REQUIRES_PYTHON_CASES = [
@@ -481,6 +554,44 @@ _REQUIRES_PYTHON_CASES = [
         id="project-requires-python-upper-bound-4",
         files=pyproject('[project]\nname = "demo"\nrequires-python = ">= 3.12, < 4"\n'),
     ),
+    Case(
+        id="setup-py-attribute-call-and-reversed-main-guard",
+        files=_files(
+            setup_py="""
+            import setuptools
+
+            if "__main__" == __name__:
+                setuptools.setup(name="demo", python_requires=">=3.13")
+            """
+        ),
+    ),
+    Case(
+        id="setup-py-last-literal-wins",
+        files=_files(
+            setup_py="""
+            from setuptools import setup
+
+            setup(name="a", python_requires=">=3.13")
+            setup(name="b", python_requires=">=3.10")
+            """
+        ),
+    ),
+    Case(
+        id="project-dynamic-requires-python-uses-setup-cfg",
+        files={
+            **pyproject('[project]\nname = "demo"\ndynamic = ["requires-python"]\n'),
+            "setup.cfg": "[options]\npython_requires = >=3.14\n",
+        },
+    ),
+    Case(
+        id="project-requires-python-exact-minor-selects-nothing",
+        files=pyproject('[project]\nname = "demo"\nrequires-python = "==3.12"\n'),
+        empty_ok=True,
+    ),
+    Case(
+        id="project-requires-python-not-equal-minor-keeps-it",
+        files=pyproject('[project]\nname = "demo"\nrequires-python = "!=3.13"\n'),
+    ),
 ]
 
 _ENV_CASES = [
@@ -568,6 +679,64 @@ _ENV_CASES = [
         id="env-build-brace-inside-platform",
         env={"CIBW_BUILD": "cp312-*linux_{x86_64,aarch64}"},
         args=("--archs", "all"),
+    ),
+    Case(
+        id="env-every-per-build-option-set",
+        env={
+            "CIBW_BUILD": "cp311-*",
+            "CIBW_BUILD_FRONTEND": "build[uv]; args: --no-isolation",
+            "CIBW_CONFIG_SETTINGS": "--build-option=--quiet setup-args=-Dfoo=bar",
+            "CIBW_ENVIRONMENT": 'FOO=bar PATH="$PATH:/opt/tools" REV=$(git rev-parse HEAD)',
+            "CIBW_ENVIRONMENT_PASS_LINUX": "CI GITHUB_SHA",
+            "CIBW_BEFORE_ALL_LINUX": "yum install -y zlib-devel",
+            "CIBW_BEFORE_BUILD": "pip install cython",
+            "CIBW_REPAIR_WHEEL_COMMAND_LINUX": "auditwheel repair -w {dest_dir} {wheel}",
+            "CIBW_TEST_COMMAND": "pytest {project}/tests",
+            "CIBW_BEFORE_TEST": "echo test",
+            "CIBW_TEST_SOURCES": "tests",
+            "CIBW_TEST_REQUIRES": "pytest>=8 numpy",
+            "CIBW_TEST_EXTRAS": "test,all",
+            "CIBW_TEST_ENVIRONMENT": "PYTHONSAFEPATH=1",
+            "CIBW_BUILD_VERBOSITY": "2",
+            "CIBW_DEPENDENCY_VERSIONS_LINUX": "latest",
+            "CIBW_CONTAINER_ENGINE": "podman; create_args: --privileged",
+            "CIBW_MANYLINUX_X86_64_IMAGE": "manylinux_2_34",
+            "CIBW_MUSLLINUX_X86_64_IMAGE": "quay.io/pypa/musllinux_1_2_x86_64:latest",
+            "CIBW_DEBUG_KEEP_CONTAINER": "0",
+            "CIBW_CACHE_PATH": "cibw-cache",
+        },
+    ),
+    Case(
+        id="env-other-platform-variables-ignored",
+        env={
+            "CIBW_ARCHS_MACOS": "x86_64 arm64 universal2",
+            "CIBW_ARCHS_WINDOWS": "AMD64 ARM64",
+            "CIBW_ARCHS_IOS": "arm64_iphoneos",
+            "CIBW_ENVIRONMENT_MACOS": "MACOSX_DEPLOYMENT_TARGET=11.0",
+            "CIBW_BEFORE_ALL_WINDOWS": "choco install ninja",
+            "CIBW_REPAIR_WHEEL_COMMAND_MACOS": "delocate-wheel -w {dest_dir} {wheel}",
+            "CIBW_PYODIDE_VERSION": "0.29.0",
+            "CIBW_XBUILD_TOOLS": "cmake",
+            "CIBW_TEST_SKIP": "*-macosx_arm64 *-win32",
+        },
+    ),
+    Case(
+        id="env-unknown-cibw-variable-ignored",
+        env={"CIBW_SOMETHING_NEW": "1", "CIBW_BULID": "cp39-*"},
+    ),
+    Case(
+        id="env-inherit-platform-suffix",
+        env={
+            "CIBW_BUILD": "cp39-*",
+            "CIBW_ARCHS": "i686",
+            "CIBW_ARCHS_LINUX": "aarch64",
+            "CIBW_INHERIT": "archs-linux: append",
+        },
+    ),
+    Case(
+        id="env-inherit-skip-prepend",
+        files=pyproject('[tool.cibuildwheel]\nskip = "cp39-*"\n'),
+        env={"CIBW_SKIP": "*-musllinux*", "CIBW_INHERIT": "skip: prepend"},
     ),
 ]
 
@@ -676,6 +845,17 @@ _FLAG_CASES = [
         env={"CIBW_SKIP": "*"},
         args=("--allow-empty",),
         empty_ok=True,
+    ),
+    Case(
+        id="flag-package-dir-ignores-outer-pyproject",
+        files={
+            **pyproject(
+                '[project]\nname = "outer"\nrequires-python = ">=3.14"\n\n'
+                '[tool.cibuildwheel]\nbuild = "cp39-*"\n'
+            ),
+            "pkg/setup.py": SETUP_PY,
+        },
+        args=("pkg",),
     ),
 ]
 
@@ -804,6 +984,11 @@ BAD_INPUT_CASES: tuple[Case, ...] = (
         culprit=("plan9",),
     ),
     Case(
+        id="package-dir-missing",
+        args=("does-not-exist",),
+        culprit=("does-not-exist",),
+    ),
+    Case(
         id="no-project-files",
         files={"README.md": "nothing to build here\n"},
         culprit=("pyproject.toml",),
@@ -903,6 +1088,34 @@ BAD_BUILD_CASES: tuple[Case, ...] = (
         culprit=("cp313t-*",),
     ),
     Case(
+        id="build-selector-one-word-matches-nothing",
+        files=pyproject('[tool.cibuildwheel]\nbuild = ["cp311-*", "cpython3-*"]\n'),
+        culprit=("cpython3-*",),
+    ),
+    Case(
+        id="build-selector-one-word-python-too-old",
+        env={"CIBW_BUILD": "cp312-* cp38-*"},
+        culprit=("cp38-*",),
+    ),
+    Case(
+        id="only-filtered-to-nothing-by-requires-python",
+        files=pyproject('[project]\nname = "demo"\nrequires-python = ">=3.12"\n'),
+        args=("--only", "cp311-manylinux_x86_64"),
+        platform_flag=False,
+        culprit=("cp311-manylinux_x86_64",),
+    ),
+    Case(
+        id="build-selector-invalid-despite-allow-empty",
+        env={"CIBW_BUILD": "cpython3-*"},
+        args=("--allow-empty",),
+        culprit=("cpython3-*",),
+    ),
+    Case(
+        id="allow-empty-env-unrecognised-word-is-false",
+        env={"CIBW_BUILD": "cp311-*", "CIBW_SKIP": "*", "CIBW_ALLOW_EMPTY": "nope"},
+        culprit=("cp311-*",),
+    ),
+    Case(
         id="nothing-to-build",
         env={"CIBW_BUILD": "cp311-*", "CIBW_PROJECT_REQUIRES_PYTHON": ">=3.12"},
         culprit=("cp311-*",),
@@ -959,6 +1172,14 @@ STRICTER_CASES: tuple[Case, ...] = (
         full_run=True,
     ),
     Case(
+        id="override-unknown-key",
+        files=pyproject(
+            '[[tool.cibuildwheel.overrides]]\nselect = "cp312-*"\nbefore-bulid = "echo"\n'
+        ),
+        culprit=("before-bulid",),
+        expected_exit=2,
+    ),
+    Case(
         id="environment-arithmetic",
         files=pyproject('[tool.cibuildwheel]\nenvironment = "N=$((1+2))"\n'),
         culprit=("arithmetic",),
@@ -1010,6 +1231,11 @@ EMPTY_RUN_CASES: tuple[Case, ...] = (
         id="run-allow-empty-env",
         files=pyproject('[tool.cibuildwheel]\nskip = "*"\n'),
         env={"CIBW_ALLOW_EMPTY": "1"},
+        empty_ok=True,
+    ),
+    Case(
+        id="run-allow-empty-env-yes",
+        env={"CIBW_SKIP": "*", "CIBW_ALLOW_EMPTY": "Yes"},
         empty_ok=True,
     ),
 )

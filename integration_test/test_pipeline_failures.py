@@ -16,8 +16,8 @@ import pytest
 from test_pipeline_support import (
     cli_env,
     copy_example,
+    ensure_image,
     our_containers,
-    require_image,
     run_cli,
 )
 
@@ -31,7 +31,7 @@ BOOKWORM = {"CIBW_MANYLINUX_X86_64_IMAGE": "debian-bookworm", "CIBW_BUILD": "cp3
 
 @pytest.fixture(autouse=True)
 def _bookworm() -> None:
-    require_image("docker", "bookworm")
+    ensure_image("docker", "bookworm")
 
 
 def test_build_failure_names_step_command_and_stale_so(tmp_path: Path):
@@ -110,3 +110,53 @@ def test_ctrl_c_removes_the_container(tmp_path: Path):
     rest, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, "".join(seen) + rest.decode(errors="replace")
     assert our_containers("docker", token) == []
+
+
+def test_image_of_wrong_platform_is_refused(tmp_path: Path):
+    env = {
+        "CIBW_ARCHS": "aarch64",
+        "CIBW_BUILD": "cp311-manylinux*",
+        "CIBW_MANYLINUX_AARCH64_IMAGE": "cibuildwheel-like/debian-bookworm:x86_64",
+    }
+    run = run_cli(copy_example("c-extension", tmp_path), env)
+    assert run.returncode == 1
+    assert "is for linux/amd64, but aarch64 builds need linux/arm64" in run.output
+    assert run.containers() == []
+
+
+def test_unreachable_registry_is_reported_after_retries(tmp_path: Path):
+    env = {
+        "CIBW_BUILD": "cp311-manylinux*",
+        "CIBW_MANYLINUX_X86_64_IMAGE": "quay.io/pypa/manylinux_2_28_x86_64:not-here",
+    }
+    run = run_cli(copy_example("c-extension", tmp_path), env)
+    assert run.returncode == 1
+    assert run.output.count("pulling quay.io/pypa/manylinux_2_28_x86_64:not-here") == 3
+    assert "cibuildwheel-like images build" in run.output
+    assert run.containers() == []
+
+
+def test_64_bit_image_refused_for_i686(tmp_path: Path):
+    env = {
+        "CIBW_ARCHS": "i686",
+        "CIBW_BUILD": "cp311-manylinux*",
+        "CIBW_MANYLINUX_I686_IMAGE": "cibuildwheel-like/debian-bookworm:x86_64",
+    }
+    run = run_cli(copy_example("c-extension", tmp_path), env)
+    assert run.returncode == 1
+    assert "has a 64-bit userland, so it cannot build i686 wheels" in run.output
+    assert run.containers() == []
+
+
+def test_disable_host_mount(tmp_path: Path):
+    env = {
+        **BOOKWORM,
+        "CIBW_BEFORE_ALL": "grep -q ' /host ' /proc/mounts && echo HOST-MOUNTED"
+        " || echo HOST-NOT-MOUNTED; exit 3",
+    }
+    run = run_cli(
+        copy_example("c-extension", tmp_path), env, engine_extra="; disable_host_mount: true"
+    )
+    assert run.returncode == 1
+    assert "\nHOST-NOT-MOUNTED" in run.output
+    assert run.containers() == []

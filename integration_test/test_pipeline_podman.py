@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from test_pipeline_support import copy_example, require_image, run_cli
+from test_pipeline_support import copy_example, ensure_image, run_cli
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.engine
 
 
 def test_c_extension_with_podman(tmp_path: Path):
-    require_image("podman", "bookworm")
+    ensure_image("podman", "bookworm")
     env = {
         "CIBW_MANYLINUX_X86_64_IMAGE": "debian-bookworm",
         "CIBW_BUILD": "cp311-manylinux*",

@@ -171,3 +171,23 @@ def test_default_mirror_deb822_and_list(tmp_path: Path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert rootfs.default_mirror(empty) == "http://deb.debian.org/debian"
+
+
+def test_mounts_below_outermost_first(tmp_path: Path):
+    root = tmp_path / "rootfs"
+    text = "\n".join(
+        [
+            "proc /proc proc rw 0 0",
+            f"proc {root}/proc proc rw 0 0",
+            f"sysfs {root}/sys sysfs rw 0 0",
+            f"udev {root}/dev/pts devpts rw 0 0",
+            f"udev {root}/dev devtmpfs rw 0 0",
+            f"tmpfs {root}x/other tmpfs rw 0 0",
+        ]
+    )
+    assert rootfs.mounts_below(root, text) == [
+        f"{root}/dev",
+        f"{root}/proc",
+        f"{root}/sys",
+        f"{root}/dev/pts",
+    ]

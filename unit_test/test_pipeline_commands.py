@@ -5,8 +5,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from cibuildwheel_like.build_options import FrontendConfig
-from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.pipeline import commands
+from cibuildwheel_like.pipeline.prepare import constraints_text
 
 
 def test_prepare_command_replaces_known_placeholders_only():
@@ -153,3 +154,15 @@ def test_display():
     assert commands.display(["python", "-m", "pip", "install", "a b"]) == (
         "python -m pip install 'a b'"
     )
+
+
+def test_constraints_text(tmp_path: Path):
+    assert constraints_text("pinned", tmp_path) is None
+    assert constraints_text("latest", tmp_path) is None
+    assert constraints_text("packages: pip==24.0 build==1.2", tmp_path) == (
+        "pip==24.0\nbuild==1.2\n"
+    )
+    (tmp_path / "c.txt").write_text("setuptools==75.0\n")
+    assert constraints_text("c.txt", tmp_path) == "setuptools==75.0\n"
+    with pytest.raises(FatalError, match="cannot read constraints file"):
+        constraints_text("missing.txt", tmp_path)

@@ -131,7 +131,7 @@ def build(
     if info is None:
         raise HostCommandError(f"{request.engine} build reported success but {tag} is not there")
     wanted = request.arch.oci_platform
-    if not wanted.startswith(info.platform):
+    if f"{info.os}/{info.architecture}" != "/".join(wanted.split("/")[:2]):
         raise HostCommandError(
             f"{tag} was recorded as {info.platform}, not {wanted}; this engine ignores --platform"
             " for FROM scratch builds. Use podman, or a Docker with the classic builder."

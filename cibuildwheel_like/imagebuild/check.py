@@ -116,11 +116,11 @@ def probe_script(patterns: Sequence[str]) -> str:
             "done",
             f'echo "python {pattern} $found"',
             'if [ "$found" != - ]; then',
-            "  for m in pip build; do",
-            '    if "$found/bin/python" -m $m --version >/dev/null 2>&1',
-            f'    then echo "$m {pattern} ok"',
-            f'    else echo "$m {pattern} -"; fi',
-            "  done",
+            # bin/pip itself: the pipeline checks that `pip` on PATH is this interpreter's
+            f'  if "$found/bin/pip" --version >/dev/null 2>&1; then echo "pip {pattern} ok"',
+            f'  else echo "pip {pattern} -"; fi',
+            '  if "$found/bin/python" -m build --version >/dev/null 2>&1',
+            f'  then echo "build {pattern} ok"; else echo "build {pattern} -"; fi',
             "fi",
         ]
     return "\n".join(lines) + "\n"

@@ -94,7 +94,12 @@ def register(subparsers: Any) -> None:
     doctor = subparsers.add_parser(
         "doctor", help="check that this machine can build wheels", allow_abbrev=False
     )
-    _engine_argument(doctor)
+    doctor.add_argument(
+        "--engine",
+        choices=engine_images.ENGINES,
+        default=None,
+        help="engine to check (default: the project's container-engine option, else docker)",
+    )
     doctor.add_argument(
         "--archs", default=None, help="archs to check (default: from the project's config)"
     )

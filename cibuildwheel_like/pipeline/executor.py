@@ -41,7 +41,6 @@ def execute(
     Raises a FatalError subclass on the first failure, after cleaning up; every result decided
     before that (including the failed identifier's) has already been passed to ``on_result``.
     """
-    check_host(plan)
     delivery = Delivery(globals.output_dir)
     results: list[BuildResult] = []
 
@@ -51,6 +50,7 @@ def execute(
             on_result(result)
 
     try:
+        check_host(plan)
         for group in plan.groups:
             run_group(group, globals, ctx, delivery, sink)
     except BaseException:
@@ -101,10 +101,9 @@ def run_group(
             ctx=ctx,
             container=container,
             delivery=delivery,
-            paths=ContainerPaths(),
+            paths=ContainerPaths(package=prepare.package_path(globals)),
             emulated=not group.arch.runs_natively_on(Arch.native()),
         )
-        run.paths = ContainerPaths(package=prepare.package_path(run))
         first = BuildRun(run=run, options=group.builds[0])
         _guarded(first, prepare.prepare_group, sink)
         for options in group.builds:
@@ -118,7 +117,7 @@ def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], sink: Resu
     try:
         action(build_run)
     except (FatalError, KeyboardInterrupt) as e:
-        if isinstance(e, BuildStepError) and build_run.current_step == "test":
+        if isinstance(e, BuildStepError) and build_run.current_step in {"test", "smoke-test"}:
             build_run.test_outcome = "failed"
         sink(_result(build_run, status="failed", error=str(e) or e.__class__.__name__))
         raise

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline.commands import display, prepare_command, shell
+from cibuildwheel_like.pipeline.state import PROJECT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from pathlib import PurePosixPath
+    from pathlib import Path, PurePosixPath
 
+    from cibuildwheel_like.build_options import GlobalOptions
     from cibuildwheel_like.environment import Executor
     from cibuildwheel_like.pipeline.state import BuildRun, GroupRun
 
@@ -32,7 +34,7 @@ def start_group(run: GroupRun) -> None:
     output = run.ctx.output
     output.info(f"copying {run.globals.project_dir} into the container at {run.paths.project}")
     run.container.copy_in(run.globals.project_dir, run.paths.project)
-    constraints = constraints_text(run.group.builds[0].dependency_versions, run)
+    constraints = constraints_text(run.group.builds[0].dependency_versions, run.globals.project_dir)
     if constraints is not None:
         run.container.write_file(run.paths.constraints, constraints.encode())
         run.has_constraints = True
@@ -59,7 +61,7 @@ def check_interpreters(run: GroupRun) -> None:
         )
 
 
-def constraints_text(value: str, run: GroupRun) -> str | None:
+def constraints_text(value: str, project_dir: Path) -> str | None:
     """``dependency-versions``: "pinned"/"latest" use what the image ships; a file or an inline
     ``packages: ...`` list becomes a constraints file for build isolation and test installs."""
     value = value.strip()
@@ -67,7 +69,7 @@ def constraints_text(value: str, run: GroupRun) -> str | None:
         return None
     if value.startswith("packages:"):
         return "\n".join(value.removeprefix("packages:").split()) + "\n"
-    path = run.globals.project_dir / value
+    path = project_dir / value
     try:
         return path.read_text()
     except OSError as e:
@@ -157,6 +159,7 @@ def _check_path(build: BuildRun) -> None:
         )
 
 
-def package_path(run: GroupRun) -> PurePosixPath:
-    relative = run.globals.package_dir.resolve().relative_to(run.globals.project_dir.resolve())
-    return run.paths.project / relative.as_posix() if relative.parts else run.paths.project
+def package_path(options: GlobalOptions) -> PurePosixPath:
+    """The package's path in the container: the same place relative to /project."""
+    relative = options.package_dir.resolve().relative_to(options.project_dir.resolve())
+    return PROJECT / relative.as_posix() if relative.parts else PROJECT

@@ -93,16 +93,20 @@ class BuildRun:
         env: Mapping[str, str] | None = None,
         cwd: PurePosixPath | None = None,
         hint: str = "",
+        shown: str | None = None,
     ) -> None:
         """Run in the container, streaming; a non-zero exit is a BuildStepError for this step."""
         result = self.run.container.run(
-            argv, env=self.env if env is None else env, cwd=cwd or self.run.paths.project
+            argv,
+            env=self.env if env is None else env,
+            cwd=cwd or self.run.paths.project,
+            shown=shown,
         )
         if result.returncode != 0:
             raise BuildStepError(
                 identifier=self.identifier,
                 step=self.current_step,
-                command=display(argv),
+                command=shown or display(argv),
                 returncode=result.returncode,
                 hint=hint,
             )
