@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like import plan_view
-from cibuildwheel_like.errors import NothingToDoError
+from cibuildwheel_like.errors import ConfigurationError, NothingToDoError
 from cibuildwheel_like.package_source import open_package
 from cibuildwheel_like.plan import Plan, make_plan
 from cibuildwheel_like.resolve import CliValues, Resolver, resolve_options
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
 
+    from cibuildwheel_like.build_options import PythonConfiguration
     from cibuildwheel_like.context import Context
 
 
@@ -34,8 +35,21 @@ def _cli_values(args: argparse.Namespace, package_dir: Path) -> CliValues:
     )
 
 
+PACKAGE_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def _check_package_files(package_dir: Path) -> None:
+    if not any((package_dir / name).exists() for name in PACKAGE_FILES):
+        raise ConfigurationError(
+            f"PACKAGE: {package_dir} has none of {', '.join(PACKAGE_FILES)} at its root; point"
+            " PACKAGE (or the working directory) at the project to build"
+        )
+
+
 @contextlib.contextmanager
-def _resolved(args: argparse.Namespace, ctx: Context) -> Iterator[tuple[Resolver, Plan]]:
+def _resolved(
+    args: argparse.Namespace, ctx: Context
+) -> Iterator[tuple[Resolver, list[PythonConfiguration], Plan]]:
     """Everything answered before any engine is touched: options, identifiers, images."""
     # Output and config paths stay relative to the invoking directory, even for an sdist.
     if args.output_dir is not None:
@@ -52,9 +66,10 @@ def _resolved(args: argparse.Namespace, ctx: Context) -> Iterator[tuple[Resolver
             environ=ctx.environ,
             cli=_cli_values(args, source.package_dir),
         )
+        _check_package_files(source.package_dir)
         configs = resolver.selected_configurations()
         plan = make_plan(resolver.build_options(c) for c in configs)
-        yield resolver, plan
+        yield resolver, configs, plan
 
 
 def _nothing_to_build(resolver: Resolver) -> int:
@@ -69,10 +84,11 @@ def _nothing_to_build(resolver: Resolver) -> int:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    with _resolved(args, ctx) as (resolver, plan):
+    with _resolved(args, ctx) as (resolver, configs, plan):
         if args.print_build_identifiers:
-            for build in plan.builds:
-                ctx.output.print_raw(build.identifier)
+            # In selection order, as cibuildwheel prints them (the plan orders by container).
+            for config in configs:
+                ctx.output.print_raw(config.identifier)
             return 0
         if not plan.builds:
             return _nothing_to_build(resolver)
@@ -88,7 +104,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def plan(args: argparse.Namespace, ctx: Context) -> int:
-    with _resolved(args, ctx) as (resolver, the_plan):
+    with _resolved(args, ctx) as (resolver, _configs, the_plan):
         if args.json:
             ctx.output.print_raw(plan_view.to_json(the_plan, resolver))
         else:

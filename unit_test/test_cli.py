@@ -199,3 +199,25 @@ def test_broken_pipe_is_quiet(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.stdout", Closed())
     assert cli.main(["run", "--print-build-identifiers", "--platform", "linux"]) == 0
+
+
+def test_identifiers_print_in_selection_order_not_container_order(tmp_path, monkeypatch, capsys):
+    write_project(tmp_path, '[tool.cibuildwheel]\nbuild = "cp312-manylinux*"\n')
+    code, out, _ = run_cli(
+        ["run", "--print-build-identifiers", "--platform", "linux", "--archs", "x86_64,i686"],
+        tmp_path,
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0
+    # x86_64 and i686 run in different containers; the listing keeps cibuildwheel's order.
+    assert out.split() == ["cp312-manylinux_x86_64", "cp312-manylinux_i686"]
+
+
+def test_package_without_project_files(tmp_path, monkeypatch, capsys):
+    (tmp_path / "README.md").write_text("not a project")
+    code, _, err = run_cli(
+        ["run", "--print-build-identifiers", "--platform", "linux"], tmp_path, monkeypatch, capsys
+    )
+    assert code == 2
+    assert "pyproject.toml, setup.cfg, setup.py" in err
