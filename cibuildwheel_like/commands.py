@@ -59,6 +59,7 @@ def _resolved(
         if args.config_file:
             config_file = Path(args.config_file.replace("{package}", str(source.package_dir)))
             config_file = (ctx.cwd / config_file).resolve()
+        _check_package_files(source.package_dir)
         resolver = resolve_options(
             project_dir=source.project_dir,
             package_dir=source.package_dir,
@@ -66,7 +67,6 @@ def _resolved(
             environ=ctx.environ,
             cli=_cli_values(args, source.package_dir),
         )
-        _check_package_files(source.package_dir)
         configs = resolver.selected_configurations()
         plan = make_plan(resolver.build_options(c) for c in configs)
         yield resolver, configs, plan

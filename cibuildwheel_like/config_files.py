@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cibuildwheel_like import options_registry as reg
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.option_values import split_fields
+from cibuildwheel_like.removed_settings import RETIRED_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -221,7 +222,9 @@ def _check_key(key: str, allowed: set[str], *, path: Path | None, where: str) ->
     prefix = f"{path}: " if path else ""
     message = f"{prefix}{where}: unknown option {key!r}."
     close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.7)
-    if close:
+    if key in RETIRED_KEYS:
+        message += f" It was removed in cibuildwheel 3: {RETIRED_KEYS[key]}."
+    elif close:
         message += f" Did you mean {close[0]!r}?"
     raise ConfigurationError(message)
 

@@ -2,6 +2,8 @@
 
 ``resources/build-identifiers.toml`` lists every identifier with its Python version and the
 interpreter prefix inside the image. File order is build order.
+``resources/all-platform-identifiers.txt`` lists the identifiers of every platform (macOS,
+Windows, ... too), which selectors are checked against as cibuildwheel does.
 """
 
 from __future__ import annotations
@@ -63,3 +65,37 @@ def all_identifiers() -> tuple[str, ...]:
 def get_configuration(identifier: str) -> PythonConfiguration | None:
     """The configuration of one identifier, or None if it is not a known identifier."""
     return _by_identifier().get(identifier)
+
+
+ALL_PLATFORMS_FILE = "all-platform-identifiers.txt"
+
+
+@functools.cache
+def identifiers_by_platform() -> dict[str, tuple[str, ...]]:
+    """Every identifier of every platform cibuildwheel 4.3.5 knows, by platform name.
+
+    Only for checking selectors the way cibuildwheel does (a word naming macOS identifiers is a
+    valid selector that selects nothing here); what is built comes from
+    ``all_configurations()``.
+    """
+    path = resources.files("cibuildwheel_like") / "resources" / ALL_PLATFORMS_FILE
+    result: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for number, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = result.setdefault(line[1:-1], [])
+        elif current is None or any(c.isspace() for c in line):
+            msg = f"resources/{ALL_PLATFORMS_FILE}: line {number}: unexpected {raw!r}"
+            raise ValueError(msg)
+        else:
+            current.append(line)
+    return {name: tuple(ids) for name, ids in result.items()}
+
+
+@functools.cache
+def all_platform_identifiers() -> tuple[str, ...]:
+    """Every identifier of every platform (Linux first), for selector validation only."""
+    return tuple(i for ids in identifiers_by_platform().values() for i in ids)

@@ -11,7 +11,14 @@ import itertools
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from cibuildwheel_like.build_options import EngineConfig, EngineName, FrontendConfig, FrontendName
+from cibuildwheel_like import options_registry as reg
+from cibuildwheel_like.build_options import (
+    EmulatedTests,
+    EngineConfig,
+    EngineName,
+    FrontendConfig,
+    FrontendName,
+)
 from cibuildwheel_like.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -251,6 +258,18 @@ def parse_verbosity(text: str, *, option: str = "build-verbosity") -> int:
             f"{option}: {text!r} is not an integer; use a level from -3 to 3"
         ) from None
     return min(3, max(-3, level))
+
+
+def parse_emulated_tests(value: str) -> EmulatedTests:
+    """CIBWL_EMULATED_TESTS / emulated-tests: full, smoke or skip."""
+    match value:
+        case "full" | "smoke" | "skip":
+            return value
+    spec = reg.spec("emulated-tests")
+    raise ConfigurationError(
+        f"emulated-tests ({spec.env_var}) = {value!r} is not valid;"
+        f" use one of {', '.join(spec.choices)}"
+    )
 
 
 def parse_bool(text: str) -> bool:

@@ -15,13 +15,12 @@ import platform as host_platform
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import identifiers, images
+from cibuildwheel_like import identifiers, images, removed_settings
 from cibuildwheel_like import option_values as ov
 from cibuildwheel_like import options_registry as reg
 from cibuildwheel_like.archs import Arch, parse_archs
 from cibuildwheel_like.build_options import (
     BuildOptions,
-    EmulatedTests,
     GlobalOptions,
     PythonConfiguration,
 )
@@ -223,9 +222,8 @@ class Resolver:
         )
 
     def selected_configurations(self) -> list[PythonConfiguration]:
-        """The identifiers to build, in build order; exit 2 if ``build`` can match none."""
+        """The identifiers to build, in build order (``validate`` has checked ``build``)."""
         configs = identifiers.all_configurations()
-        check_build_selector(self.globals.build_selector, configs)
         return select(configs, archs=self.globals.archs, build_selector=self.build_selector)
 
     # -- per-identifier options -------------------------------------------------------------
@@ -235,6 +233,14 @@ class Resolver:
         ``build_options`` for the identifiers they select): ConfigurationError on the first
         problem. ``resolve_options`` calls it."""
         _ = self.globals, self.build_selector
+        build = self._cascade.resolve("build", None)
+        check_build_selector(
+            self.globals.build_selector,
+            enable=self.enable_groups,
+            option="--only" if self._cli.only else _label("build", build.layer),
+            each_word=not self._cli.print_build_identifiers,
+        )
+        removed_settings.check_environment(self._environ)
         resolved = {
             s.name: self._cascade.resolve(s.name, None)
             for s in reg.OPTIONS
@@ -261,8 +267,11 @@ class Resolver:
             return resolved[name].value
 
         def label(name: str) -> str:
-            layer = resolved[name].layer
-            return name if layer == "default" else f"{name} (from {layer}, for {ident})"
+            return _label(name, resolved[name].layer, ident)
+
+        # as cibuildwheel: for the selected identifiers only (so an empty selection is exit 3)
+        for name in removed_settings.PLACEHOLDER_OPTIONS:
+            removed_settings.check_placeholders(name, get(name), option=label(name))
 
         # PyPy: the pypy-specific option when the user set it; otherwise, like cibuildwheel
         # (which builds PyPy in the arch's image), the first option set at any layer.
@@ -310,7 +319,7 @@ class Resolver:
                 get("build-verbosity"), option=label("build-verbosity")
             ),
             test_skipped=not self.test_selector(ident),
-            emulated_tests=_emulated_tests(get("emulated-tests")),
+            emulated_tests=ov.parse_emulated_tests(get("emulated-tests")),
         )
 
     def explain(self, config: PythonConfiguration | None) -> dict[str, Resolved]:
@@ -356,21 +365,16 @@ class Resolver:
         return Resolved(value=text, layer="default", layers=("default",))
 
 
-def _emulated_tests(value: str) -> EmulatedTests:
-    match value:
-        case "full" | "smoke" | "skip":
-            return value
-    choices = ", ".join(reg.spec("emulated-tests").choices)
-    raise ConfigurationError(
-        f"emulated-tests ({reg.spec('emulated-tests').env_var}) = {value!r} is not valid;"
-        f" use one of {choices}"
-    )
+def _label(name: str, layer: str, identifier: str | None = None) -> str:
+    """How messages name an option: with the layer that set it (and the identifier)."""
+    if layer == "default":
+        return name
+    return f"{name} (from {layer}{f', for {identifier}' if identifier else ''})"
 
 
 def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path, package_dir: Path) -> None:
     def label(name: str) -> str:
-        layer = resolved[name].layer
-        return name if layer == "default" else f"{name} (from {layer})"
+        return _label(name, resolved[name].layer)
 
     def get(name: str) -> str:
         return resolved[name].value
@@ -384,7 +388,7 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path, package_di
     ov.check_dependency_versions(
         get("dependency-versions"), option=label("dependency-versions"), base_dir=base_dir
     )
-    _emulated_tests(get("emulated-tests"))
+    ov.parse_emulated_tests(get("emulated-tests"))
     resolve_dependency_groups(package_dir, ov.split_words(get("test-groups")))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:

@@ -13,12 +13,13 @@ import difflib
 import enum
 import itertools
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import bracex
 from packaging.version import Version
 
-from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like import identifiers
+from cibuildwheel_like.errors import ConfigurationError, DeprecationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -157,31 +158,117 @@ def select(
     return [c for c in configs if c.arch in archs and build_selector(c.identifier)]
 
 
-def check_build_selector(
-    build: str, configs: Sequence[PythonConfiguration], *, option: str = "build"
-) -> None:
-    """Refuse a ``build`` selector that can match no known identifier (exit 2).
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _RetiredPythons:
+    """Pythons cibuildwheel 4.x no longer builds, recognised (as cibuildwheel does) by a
+    fragment anywhere in a selector word that matches nothing."""
 
-    This is checked before archs, skip, enable and requires-python filtering: a selection that
-    ends up empty only because of those is not a configuration error but "nothing to build"
-    (exit 3, or 0 with allow-empty), as in cibuildwheel.
+    fragments: tuple[str, ...]
+    what: str
+    series: str
+    instead: str
+
+
+_RETIRED_PYTHONS = (
+    _RetiredPythons(
+        fragments=("p2", "p35"),
+        what="Python 2.7/3.5",
+        series="1.x",
+        instead="the oldest Python built now is 3.9 (cp39)",
+    ),
+    _RetiredPythons(
+        fragments=("p36", "p37"),
+        what="Python 3.6/3.7",
+        series="2.x",
+        instead="the oldest Python built now is 3.9 (cp39)",
+    ),
+    _RetiredPythons(
+        fragments=("p38",),
+        what="Python 3.8",
+        series="3.x",
+        instead="the oldest Python built now is 3.9 (cp39)",
+    ),
+    _RetiredPythons(
+        fragments=("cp313t",),
+        what="free-threaded CPython 3.13",
+        series="3.x",
+        instead="free-threaded builds start at 3.14 (cp314t)",
+    ),
+)
+
+
+def _retired(word: str) -> _RetiredPythons | None:
+    found = [r for r in _RETIRED_PYTHONS if any(f in word for f in r.fragments)]
+    return found[-1] if found else None
+
+
+def _enabled(identifier: str, enable: frozenset[EnableGroup]) -> bool:
+    group = gating_group(identifier)
+    return group is None or group in enable
+
+
+def check_build_selector(
+    build: str,
+    *,
+    enable: frozenset[EnableGroup],
+    option: str = "build",
+    known: Sequence[str] | None = None,
+    each_word: bool = True,
+) -> None:
+    """Refuse a ``build`` selector with a word that can select nothing, as cibuildwheel does.
+
+    Each space-separated word (with its brace expansions) must match an identifier of some
+    platform (``known``, default: every platform's) whose enable group is enabled. A word that
+    names a retired Python (cp38, cp313t, ...) is a DeprecationError (exit 4); any other
+    useless word a ConfigurationError (exit 2), saying which enable group it needs, if any.
+    Archs, skip and requires-python are not involved: a selection emptied by those is "nothing
+    to build" (exit 3). ``each_word=False`` (``--print-build-identifiers``, where cibuildwheel
+    checks nothing) only refuses a selector that matches no known identifier at all.
     """
-    identifiers = [c.identifier for c in configs]
-    if any(selector_matches(build, i) for i in identifiers):
+    known = identifiers.all_platform_identifiers() if known is None else known
+    if not each_word and any(selector_matches(build, i) for i in known):
         return
-    words = build.split() or [build]
+    enabled = [i for i in known if _enabled(i, enable)]
+    words = build.split()
+    if not words:
+        raise ConfigurationError(
+            f"{option} = {build!r} is empty and so selects nothing; use '*' to build everything"
+        )
+    for word in words:
+        if not any(selector_matches(word, i) for i in enabled):
+            _refuse_word(word, build=build, option=option, known=known)
+
+
+def _refuse_word(word: str, *, build: str, option: str, known: Sequence[str]) -> NoReturn:
+    where = f"{option} = {build!r}" if word != build else option
+    retired = _retired(word)
+    if retired is not None:
+        raise DeprecationError(
+            f"{where}: {word!r} selects {retired.what}, which cibuildwheel 4.x (and so"
+            f" cibuildwheel-like) no longer builds; {retired.instead}. Remove {word!r}, or"
+            f" build these wheels with cibuildwheel {retired.series}."
+        )
+    groups = sorted(
+        {g.value for i in known if selector_matches(word, i) and (g := gating_group(i))}
+    )
+    if groups:
+        names = " or ".join(repr(g) for g in groups)
+        raise ConfigurationError(
+            f"{where}: {word!r} only matches builds of a group that is not enabled ({names})."
+            f" Enable it (enable = {groups[0]!r} in [tool.cibuildwheel],"
+            f" CIBW_ENABLE={groups[0]} or --enable {groups[0]}) or remove {word!r}."
+        )
+    configs = identifiers.all_configurations()
     candidates = sorted(
-        {*identifiers}
+        {c.identifier for c in configs}
         | {f"{c.build_tag}-*" for c in configs}
         | {f"*-{c.platform_part}" for c in configs}
     )
-    suggestions = list(
-        dict.fromkeys(s for w in words for s in difflib.get_close_matches(w, candidates, n=1))
-    )
-    hint = f" Did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+    close = difflib.get_close_matches(word, candidates, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
     build_tags = ", ".join(dict.fromkeys(c.build_tag for c in configs))
     raise ConfigurationError(
-        f"{option} = {build!r} matches no build identifier.{hint}"
+        f"{where}: {word!r} matches no build identifier.{hint}"
         f" Known build tags: {build_tags}; platforms: manylinux_<arch>, musllinux_<arch>"
         " (see `cibuildwheel-like run --print-build-identifiers --archs all --enable all`)."
     )
@@ -196,7 +283,7 @@ def empty_selection_hint(
     """Why nothing is selected, for the "nothing to build" message (exit 3)."""
     matched = [c for c in configs if selector_matches(build_selector.build, c.identifier)]
     if not matched:
-        return f"build = {build_selector.build!r} matches no identifier"
+        return f"build = {build_selector.build!r} matches no Linux identifier"
     in_archs = [c for c in matched if c.arch in archs]
     if not in_archs:
         arch_names = ", ".join(sorted(a.value for a in archs)) or "none"

@@ -112,7 +112,7 @@ def test_plan_text(tmp_path, monkeypatch, capsys):
         ('[tool.cibuildwheel]\nbuidl = "*"\n', [], 2, "build"),
         ('[tool.cibuildwheel]\nbuild-verbosity = "loud"\n', [], 2, "build-verbosity"),
         ("", ["--archs", "sparc"], 2, "sparc"),
-        ('[tool.cibuildwheel]\nbuild = "cp27-*"\n', [], 2, "cp27-*"),
+        ('[tool.cibuildwheel]\nbuild = "cpython3-*"\n', [], 2, "cpython3-*"),
         ('[tool.cibuildwheel]\nmanylinux-x86_64-image = "manylinux1"\n', [], 4, "manylinux1"),
         ('[tool.cibuildwheel]\nskip = "*"\n', [], 3, "--allow-empty"),
     ],

@@ -329,9 +329,136 @@ def test_config_file_option(tmp_path: Path) -> None:
 
 
 def test_build_selector_matching_nothing(tmp_path: Path) -> None:
-    r = resolve(tmp_path, '[tool.cibuildwheel]\nbuild = "cp27-*"\n')
-    with pytest.raises(ConfigurationError, match="matches no build identifier"):
-        r.selected_configurations()
+    with pytest.raises(ConfigurationError, match="matches no build identifier") as info:
+        resolve(tmp_path, '[tool.cibuildwheel]\nbuild = "cpython3-*"\n')
+    assert info.value.exit_code == 2
+    assert str(info.value).startswith("build (from pyproject): 'cpython3-*'")
+
+
+@pytest.mark.parametrize(
+    ("env", "word"),
+    [
+        ({"CIBW_BUILD": "cp38-*"}, "cp38-*"),
+        ({"CIBW_BUILD": "cp313t-*"}, "cp313t-*"),
+        ({"CIBW_BUILD": "cp312-* cp38-*"}, "cp38-*"),
+        ({"CIBW_BUILD": "cp3{11,12}-* cp27-*"}, "cp27-*"),
+    ],
+)
+def test_retired_python_in_build_is_exit_4(tmp_path: Path, env: dict[str, str], word: str) -> None:
+    with pytest.raises(DeprecationError) as info:
+        resolve(tmp_path, env=env)
+    assert info.value.exit_code == 4
+    assert f"env {next(iter(env))}" in str(info.value)
+    assert repr(word) in str(info.value)
+
+
+def test_build_selector_is_checked_word_by_word(tmp_path: Path) -> None:
+    text = '[tool.cibuildwheel]\nbuild = ["cp311-*", "cpython3-*"]\n'
+    with pytest.raises(ConfigurationError, match="'cpython3-\\*' matches no build") as info:
+        resolve(tmp_path, text)
+    assert info.value.exit_code == 2
+    # --print-build-identifiers: cibuildwheel checks no selector; only a selector matching
+    # nothing anywhere is refused there
+    r = resolve(tmp_path, text, cli=CliValues(platform="linux", print_build_identifiers=True))
+    assert {c.build_tag for c in r.selected_configurations()} == {"cp311"}
+
+
+def test_build_selector_for_other_platforms_is_valid_but_selects_nothing(tmp_path: Path) -> None:
+    r = resolve(tmp_path, env={"CIBW_BUILD": "cp311-macosx_* cp312-win_amd64"})
+    assert r.selected_configurations() == []
+
+
+def test_build_selector_needing_enable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="'pypy'") as info:
+        resolve(tmp_path, env={"CIBW_BUILD": "pp311-*"})
+    assert info.value.exit_code == 2
+    for env, cli in [
+        ({"CIBW_BUILD": "pp311-*", "CIBW_ENABLE": "pypy"}, CliValues(platform="linux")),
+        ({"CIBW_BUILD": "pp311-*"}, CliValues(platform="linux", enable=("pypy",))),
+        ({}, CliValues(only="pp311-manylinux_x86_64")),
+    ]:
+        r = resolve(tmp_path, env=env, cli=cli)
+        assert r.selected_configurations()
+    text = '[tool.cibuildwheel]\nenable = ["pypy"]\nbuild = "pp311-*"\n'
+    assert resolve(tmp_path, text).selected_configurations()
+    # printing identifiers: valid somewhere, so not refused (and nothing printed)
+    cli = CliValues(platform="linux", print_build_identifiers=True)
+    r = resolve(tmp_path, env={"CIBW_BUILD": "pp311-*"}, cli=cli)
+    assert r.selected_configurations() == []
+
+
+@pytest.mark.parametrize("value", ["1", "0", ""])
+@pytest.mark.parametrize("printing", [False, True])
+def test_free_threaded_support_env_is_refused(tmp_path: Path, value: str, printing: bool) -> None:
+    cli = CliValues(platform="linux", print_build_identifiers=printing)
+    with pytest.raises(ConfigurationError) as info:
+        resolve(tmp_path, env={"CIBW_FREE_THREADED_SUPPORT": value}, cli=cli)
+    assert info.value.exit_code == 2
+    assert "CIBW_FREE_THREADED_SUPPORT" in str(info.value)
+    assert "skip = '*t-*'" in str(info.value)
+
+
+def test_free_threaded_support_key_is_refused_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve(tmp_path, "[tool.cibuildwheel]\nfree-threaded-support = true\n")
+    assert "'free-threaded-support'" in str(info.value)
+    assert "built by default" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "option", "placeholder"),
+    [
+        (
+            '[tool.cibuildwheel]\ntest-command = "{python} -m pytest"\n',
+            {},
+            "test-command",
+            "{python}",
+        ),
+        ("", {"CIBW_TEST_COMMAND": "{pip} list"}, "env CIBW_TEST_COMMAND", "{pip}"),
+        (
+            '[tool.cibuildwheel.linux]\nbefore-build = "{pip} install ."\n',
+            {},
+            "before-build",
+            "{pip}",
+        ),
+        ("", {"CIBW_BEFORE_BUILD_LINUX": "{python} x.py"}, "CIBW_BEFORE_BUILD_LINUX", "{python}"),
+    ],
+)
+def test_removed_placeholders_are_exit_2(
+    tmp_path: Path, text: str, env: dict[str, str], option: str, placeholder: str
+) -> None:
+    r = resolve(tmp_path, text, env=env)
+    with pytest.raises(ConfigurationError) as info:
+        r.build_options(config(X86))
+    message = str(info.value)
+    assert info.value.exit_code == 2
+    assert option in message
+    assert placeholder in message
+    assert "python and pip instead" in message
+
+
+def test_removed_placeholder_with_nothing_selected_is_not_an_error(tmp_path: Path) -> None:
+    # cibuildwheel checks the selected builds' commands only: nothing selected is exit 3, not 2
+    text = '[tool.cibuildwheel]\ntest-command = "{python} -m pytest"\n'
+    r = resolve(tmp_path, text, env={"CIBW_BUILD": "cp311-macosx_*"})
+    assert r.selected_configurations() == []
+
+
+def test_placeholders_elsewhere_are_left_alone(tmp_path: Path) -> None:
+    # cibuildwheel 4.3.5 checks test-command and before-build only
+    text = '[tool.cibuildwheel]\nbefore-test = "{python} -V"\nbefore-all = "{pip} -V"\n'
+    r = resolve(tmp_path, text)
+    assert r.build_options(config(X86)).before_test == "{python} -V"
+
+
+def test_removed_placeholder_in_override_surfaces_for_its_identifier(tmp_path: Path) -> None:
+    text = (
+        '[[tool.cibuildwheel.overrides]]\nselect = "cp312-*"\ntest-command = "{python} -m pytest"\n'
+    )
+    r = resolve(tmp_path, text)
+    assert r.build_options(config("cp311-manylinux_x86_64")).test_command == ""
+    with pytest.raises(ConfigurationError, match=r"test-command \(from override #1, for cp312"):
+        r.build_options(config(X86))
 
 
 def test_build_options_are_cached(tmp_path: Path) -> None:

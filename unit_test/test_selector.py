@@ -5,7 +5,7 @@ from packaging.specifiers import SpecifierSet
 
 from cibuildwheel_like import identifiers
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.errors import ConfigurationError, DeprecationError
 from cibuildwheel_like.selector import (
     BuildSelector,
     EnableGroup,
@@ -248,38 +248,115 @@ def test_test_selector() -> None:
     assert not TestSelector(skip="*")("cp39-manylinux_x86_64")
 
 
-# --- the build selector must match something ------------------------------------------
+# --- the build selector must match something, word by word -----------------------------
+
+
+NO_GROUPS: frozenset[EnableGroup] = frozenset()
 
 
 @pytest.mark.parametrize(
-    "build", ["*", "cp3{9,10}-*", "pp39-*", "gp*", "*-musllinux_riscv64", "cp38-* cp39-*"]
+    "build",
+    [
+        "*",
+        "cp3{9,10}-*",
+        "cp3{8,9}-*",  # one of the expansions matches: the word is valid
+        "*-musllinux_riscv64",
+        "cp311-* cp312-manylinux_*",
+        "cp311-macosx_*",  # valid on macOS: nothing to build here (exit 3), not exit 2
+        "*-win_amd64 cp39-*",
+        "cp313-ios_arm64_iphoneos",
+        "cp314t-*",
+    ],
 )
-def test_check_build_selector_accepts_known(build: str) -> None:
-    check_build_selector(build, CONFIGS)
+def test_check_build_selector_accepts_words_matching_some_platform(build: str) -> None:
+    check_build_selector(build, enable=NO_GROUPS)
 
 
-def test_check_build_selector_refuses_unmatchable() -> None:
-    with pytest.raises(ConfigurationError) as info:
-        check_build_selector("cp38-*", CONFIGS)
+def test_every_linux_identifier_is_among_all_platform_identifiers() -> None:
+    by_platform = identifiers.identifiers_by_platform()
+    assert list(by_platform) == ["linux", "macos", "windows", "pyodide", "android", "ios"]
+    assert by_platform["linux"] == identifiers.all_identifiers()
+    assert "cp311-macosx_arm64" in by_platform["macos"]
+    assert "cp312-win_amd64" in by_platform["windows"]
+    assert len(set(identifiers.all_platform_identifiers())) == len(
+        identifiers.all_platform_identifiers()
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "word", "series"),
+    [
+        ("cp38-*", "cp38-*", "3.x"),
+        ("cp312-* cp38-*", "cp38-*", "3.x"),
+        ("cp313t-*", "cp313t-*", "3.x"),
+        ("pp37-* cp311-*", "pp37-*", "2.x"),
+        ("cp27-*", "cp27-*", "1.x"),
+        ("cp35-manylinux_x86_64", "cp35-manylinux_x86_64", "1.x"),
+    ],
+)
+def test_retired_python_in_build_is_exit_4(build: str, word: str, series: str) -> None:
+    with pytest.raises(DeprecationError) as info:
+        check_build_selector(build, enable=ALL_GROUPS, option="CIBW_BUILD")
     message = str(info.value)
-    assert message.startswith("build = 'cp38-*' matches no build identifier.")
-    assert "Did you mean 'cp39-*'" in message
-    assert "cp39, cp310" in message
+    assert info.value.exit_code == 4
+    assert message.startswith("CIBW_BUILD")
+    assert repr(word) in message
+    assert f"cibuildwheel {series}" in message
+
+
+def test_one_word_matching_nothing_is_exit_2_even_if_another_matches() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        check_build_selector("cp311-* cpython3-*", enable=NO_GROUPS)
+    message = str(info.value)
     assert info.value.exit_code == 2
+    assert message.startswith("build = 'cp311-* cpython3-*': 'cpython3-*' matches no build")
+    assert "Did you mean 'cp3" in message
+    assert "cp39, cp310" in message
+
+
+def test_word_needing_an_enable_group_is_exit_2_naming_the_group() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        check_build_selector("pp311-*", enable=NO_GROUPS)
+    assert info.value.exit_code == 2
+    assert "'pypy'" in str(info.value)
+    assert "--enable pypy" in str(info.value)
+    check_build_selector("pp311-*", enable=frozenset({EnableGroup.PYPY}))
+    with pytest.raises(ConfigurationError, match="'graalpy'"):
+        check_build_selector("cp312-* gp*", enable=frozenset({EnableGroup.PYPY}))
+    # a group that exists only on other platforms counts too
+    with pytest.raises(ConfigurationError, match="'pyodide-eol'"):
+        check_build_selector("cp312-pyodide_*", enable=NO_GROUPS)
 
 
 def test_check_build_selector_names_option_and_platform_typo() -> None:
     with pytest.raises(ConfigurationError) as info:
-        check_build_selector("*-manylinux_amd64", CONFIGS, option="CIBW_BUILD")
-    assert str(info.value).startswith(
-        "CIBW_BUILD = '*-manylinux_amd64' matches no build identifier."
-    )
+        check_build_selector("*-manylinux_amd64", enable=NO_GROUPS, option="CIBW_BUILD")
+    assert str(info.value).startswith("CIBW_BUILD: '*-manylinux_amd64' matches no build")
     assert "'*-manylinux_" in str(info.value)
 
 
 def test_check_build_selector_empty_string() -> None:
-    with pytest.raises(ConfigurationError, match="build = '' matches no build identifier"):
-        check_build_selector("", CONFIGS)
+    with pytest.raises(ConfigurationError, match="build = '' is empty"):
+        check_build_selector("", enable=NO_GROUPS)
+
+
+def test_whole_selector_only_when_printing_identifiers() -> None:
+    # --print-build-identifiers: cibuildwheel checks nothing; we only refuse a selector that can
+    # select nothing anywhere (with the answer a real run gives)
+    for build in ("cp311-* cpython3-*", "cp312-* cp38-*", "pp311-*", "cp311-macosx_*"):
+        check_build_selector(build, enable=NO_GROUPS, each_word=False)
+    with pytest.raises(ConfigurationError) as info:
+        check_build_selector("cpython3-*", enable=NO_GROUPS, each_word=False)
+    assert info.value.exit_code == 2
+    with pytest.raises(DeprecationError):
+        check_build_selector("cp38-* cp37-*", enable=NO_GROUPS, each_word=False)
+
+
+def test_known_identifiers_can_be_given() -> None:
+    known = ["cp311-manylinux_x86_64"]
+    check_build_selector("cp311-*", enable=NO_GROUPS, known=known)
+    with pytest.raises(ConfigurationError):
+        check_build_selector("cp312-*", enable=NO_GROUPS, known=known)
 
 
 def test_empty_selection_hints() -> None:
@@ -288,7 +365,7 @@ def test_empty_selection_hints() -> None:
     def hint(**kwargs: object) -> str:
         return empty_selection_hint(CONFIGS, archs=x86, build_selector=BuildSelector(**kwargs))  # type: ignore[arg-type]
 
-    assert hint(build="cp38-*") == "build = 'cp38-*' matches no identifier"
+    assert hint(build="cp311-macosx_*") == "build = 'cp311-macosx_*' matches no Linux identifier"
     assert (
         hint(build="*-manylinux_s390x")
         == "archs selects x86_64, but build matches only s390x identifiers"
