@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.pipeline.commands import prepare_command, shell
+from cibuildwheel_like.pipeline.uv_tools import uses_uv
 
 if TYPE_CHECKING:
     from cibuildwheel_like.pipeline.state import BuildRun
@@ -17,7 +18,7 @@ def before_build(build: BuildRun) -> None:
     with build.step("before-build"):
         paths = build.run.paths
         env = dict(build.env)
-        if build.options.build_frontend.name in {"uv", "build[uv]"}:
+        if uses_uv(build.options.build_frontend):
             # No venv on Linux: let `uv pip install` in before-build target this Python.
             env["UV_PYTHON"] = str(build.python_bin / "python")
         build.call(

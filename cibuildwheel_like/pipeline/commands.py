@@ -180,6 +180,26 @@ def dependency_groups(pyproject: Path, groups: Sequence[str]) -> list[str]:
     return [req for group in groups for req in expand(group, ())]
 
 
+# A venv for tests (and for uv, see uv_tools): a stdlib venv seeded with a copy of this Python's
+# own pip (as virtualenv seeds from its embedded wheels): ensurepip runs a pip install, which
+# takes ~45 s under QEMU, the copy ~1 s. If the copy is not possible (no pip next to this
+# Python), fall back to plain `venv`. Argument: the venv's path; `python` on PATH makes it.
+MAKE_VENV = r"""
+venv="$1"
+seed() {
+    python -m venv --without-pip "$venv" || return 1
+    src=$(python -c 'import os, pip; print(os.path.dirname(os.path.dirname(pip.__file__)))') \
+        || return 1
+    dst=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
+        || return 1
+    cp -R "$src/pip" "$src"/pip-*.dist-info "$dst/" || return 1
+    printf '#!%s\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n' \
+        "$venv/bin/python" > "$venv/bin/pip" && chmod +x "$venv/bin/pip" \
+        && ln -s pip "$venv/bin/pip3" && "$venv/bin/python" -m pip --version
+}
+seed || { rm -rf "$venv" && python -m venv "$venv"; }
+"""
+
 SO_HINT = (
     "NOTE: shared object files (.so) were found in the project: {files}\n"
     "They may have been built for the host and confuse the build or auditwheel. Build from a"

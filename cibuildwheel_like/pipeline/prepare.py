@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.pipeline import uv_tools
 from cibuildwheel_like.pipeline.commands import display, prepare_command, shell
 from cibuildwheel_like.pipeline.state import PROJECT
 
@@ -135,8 +136,10 @@ def identifier_environment(build: BuildRun) -> None:
 
 
 def _check_path(build: BuildRun) -> None:
-    uses_uv = build.options.build_frontend.name in {"uv", "build[uv]"}
-    tools = ["python", "uv" if uses_uv else "pip"]
+    """This identifier's python (and pip) first on PATH; uv on PATH for the uv frontends,
+    installed into the container once when the image has none (see uv_tools)."""
+    needs_uv = uv_tools.uses_uv(build.options.build_frontend)
+    tools = ["python", "uv" if needs_uv else "pip"]
     found = build.capture(["sh", "-c", 'for t; do command -v "$t" || echo "-"; done', "sh", *tools])
     where = dict(zip(tools, found.split(), strict=False))
     python = build.python_bin / "python"
@@ -146,12 +149,10 @@ def _check_path(build: BuildRun) -> None:
             " option must keep this Python first on PATH, e.g. PATH=$PATH:/extra, not"
             " PATH=/extra:$PATH."
         )
-    if uses_uv:
+    if needs_uv:
         if where.get("uv", "-") == "-":
-            raise build.fail(
-                "build-frontend uses uv but `uv` is not on PATH in the image; install it in"
-                " before-all (`pip install uv`) or use build-frontend = 'build'"
-            )
+            uv_dir = uv_tools.ensure_uv(build)
+            build.env["PATH"] = uv_tools.with_path_entry(build.env.get("PATH", ""), uv_dir)
     elif where.get("pip") != str(build.python_bin / "pip"):
         raise build.fail(
             f"`pip` on PATH is {where.get('pip', '-')}, not {build.python_bin / 'pip'};"

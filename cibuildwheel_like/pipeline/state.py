@@ -38,6 +38,7 @@ class ContainerPaths:
     repaired: PurePosixPath = WORK / "repaired_wheel"
     wheels: PurePosixPath = WORK / "wheels"  # repaired wheels kept for abi3/py3 reuse
     constraints: PurePosixPath = WORK / "constraints.txt"
+    tools: PurePosixPath = WORK / "tools"  # uv from PyPI when the image has none (uv_tools)
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -52,6 +53,7 @@ class GroupRun:
     base_env: dict[str, str] = dataclasses.field(default_factory=dict)
     built_wheels: list[str] = dataclasses.field(default_factory=list)  # names in paths.wheels
     has_constraints: bool = False
+    uv_installed: bool = False  # uv_tools installed uv into paths.tools in this container
 
 
 @dataclasses.dataclass(kw_only=True)

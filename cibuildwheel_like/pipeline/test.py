@@ -1,4 +1,5 @@
-"""Stage "test": a fresh stdlib venv per identifier; full tests, or smoke/skip when emulated."""
+"""Stage "test": a fresh venv per identifier (stdlib venv, or `uv venv` + `uv pip` with a uv
+frontend, as cibuildwheel); full tests, or smoke/skip when emulated."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import FatalError
-from cibuildwheel_like.pipeline.commands import dependency_groups, prepare_command, shell
+from cibuildwheel_like.pipeline.commands import MAKE_VENV, dependency_groups, prepare_command, shell
 from cibuildwheel_like.pipeline.prepare import executor_for
+from cibuildwheel_like.pipeline.uv_tools import install_argv, uses_uv
 
 if TYPE_CHECKING:
     from cibuildwheel_like.pipeline.state import BuildRun
@@ -26,25 +28,6 @@ class WrongDirectory(unittest.TestCase):
             " `test-sources` to have them copied here."
         )
 '''
-
-# A stdlib venv seeded with a copy of this Python's own pip (as virtualenv seeds from its
-# embedded wheels): ensurepip runs a pip install, which takes ~45 s under QEMU, the copy ~1 s.
-# If the copy is not possible (no pip next to this Python), fall back to plain `venv`.
-MAKE_VENV = r"""
-venv="$1"
-seed() {
-    python -m venv --without-pip "$venv" || return 1
-    src=$(python -c 'import os, pip; print(os.path.dirname(os.path.dirname(pip.__file__)))') \
-        || return 1
-    dst=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
-        || return 1
-    cp -R "$src/pip" "$src"/pip-*.dist-info "$dst/" || return 1
-    printf '#!%s\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n' \
-        "$venv/bin/python" > "$venv/bin/pip" && chmod +x "$venv/bin/pip" \
-        && ln -s pip "$venv/bin/pip3" && "$venv/bin/python" -m pip --version
-}
-seed || { rm -rf "$venv" && python -m venv "$venv"; }
-"""
 
 # Imports every top-level module or package the wheel installs (emulated-tests = "smoke").
 SMOKE = r"""
@@ -97,8 +80,12 @@ def test_wheel(build: BuildRun) -> None:
 
 
 def _make_venv(build: BuildRun, venv: PurePosixPath) -> dict[str, str]:
-    shown = f"python -m venv {venv} (seeded with this Python's pip)"
-    build.call(["sh", "-c", MAKE_VENV, "sh", str(venv)], shown=shown)
+    """With a uv frontend, `uv venv` (no pip inside, installs use `uv pip`), as cibuildwheel."""
+    if uses_uv(build.options.build_frontend):
+        build.call(["uv", "venv", str(venv), "--python", str(build.python_bin / "python")])
+    else:
+        shown = f"python -m venv {venv} (seeded with this Python's pip)"
+        build.call(["sh", "-c", MAKE_VENV, "sh", str(venv)], shown=shown)
     env = dict(build.env)
     env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(venv)
@@ -108,7 +95,7 @@ def _make_venv(build: BuildRun, venv: PurePosixPath) -> dict[str, str]:
 
 def _smoke(build: BuildRun, env: dict[str, str]) -> None:
     wheel = str(build.wheel)
-    build.call(["python", "-m", "pip", "install", wheel], env=env)
+    build.call(install_argv(build.options.build_frontend, wheel), env=env)
     build.call(["python", "-c", SMOKE, wheel], env=env)
 
 
@@ -119,13 +106,14 @@ def _full(build: BuildRun, env: dict[str, str], test_cwd: PurePosixPath) -> None
         before = prepare_command(options.before_test, project=paths.project, package=paths.package)
         build.call(shell(before), env=env)
     extras = f"[{','.join(options.test_extras)}]" if options.test_extras else ""
-    build.call(["python", "-m", "pip", "install", f"{build.wheel}{extras}"], env=env)
+    frontend = options.build_frontend
+    build.call(install_argv(frontend, f"{build.wheel}{extras}"), env=env)
     groups = dependency_groups(
         build.run.globals.package_dir / "pyproject.toml", options.test_groups
     )
     requirements = [*options.test_requires, *groups]
     if requirements:
-        build.call(["python", "-m", "pip", "install", *requirements], env=env)
+        build.call(install_argv(frontend, *requirements), env=env)
     build.capture(["mkdir", "-p", str(test_cwd)])
     _place_test_sources(build, test_cwd)
     command = prepare_command(
