@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.errors import FatalError
+from cibuildwheel_like.errors import BinfmtMissingError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -201,12 +201,6 @@ def check_arch(arch: Arch, *, host: Arch, root: Path = BINFMT_ROOT) -> BinfmtFin
     if enabled:
         return finding(Status.NO_FIX_BINARY, enabled[0])
     return finding(Status.DISABLED, candidates[0])
-
-
-class BinfmtMissingError(FatalError):
-    """A foreign arch was selected but the host cannot run its binaries (exit 1)."""
-
-    exit_code = 1
 
 
 def require(archs: Iterable[Arch], *, host: Arch | None = None, root: Path = BINFMT_ROOT) -> None:

@@ -81,6 +81,12 @@ class BuildStepError(FatalError):
         self.returncode = returncode
 
 
+class BinfmtMissingError(FatalError):
+    """A foreign arch was selected but the host cannot run its binaries (no QEMU binfmt)."""
+
+    exit_code = 1
+
+
 class HostCommandError(FatalError):
     """A command on the host (engine CLI, debootstrap, ...) failed."""
 

@@ -6,6 +6,7 @@ import pytest
 
 from cibuildwheel_like import binfmt
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.errors import BinfmtMissingError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -110,7 +111,7 @@ def test_globally_disabled(tmp_path: Path):
 def test_require_lists_every_missing_arch(tmp_path: Path):
     root = _root(tmp_path, {"qemu-aarch64": AARCH64})
     binfmt.require([Arch.aarch64, Arch.i686], host=Arch.x86_64, root=root)
-    with pytest.raises(binfmt.BinfmtMissingError) as info:
+    with pytest.raises(BinfmtMissingError) as info:
         binfmt.require([Arch.aarch64, Arch.riscv64, Arch.s390x], host=Arch.x86_64, root=root)
     message = str(info.value)
     assert "riscv64" in message
