@@ -10,13 +10,13 @@ import dataclasses
 import json
 import os
 import shutil
-import subprocess
 from typing import TYPE_CHECKING, Literal
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.errors import HostCommandError
 
 if TYPE_CHECKING:
+    import subprocess
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
@@ -198,20 +198,8 @@ def build_image(
     else:
         args += ["--layers=false"]
     args.append(str(context_dir))
-    with log.open("ab") as out:
-        out.write(f"\n$ {hostcmd.quote(args)}\n".encode())
-        out.flush()
-        proc = hostcmd.popen(
-            args, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            returncode = proc.wait()
-        except BaseException:
-            proc.terminate()
-            proc.wait()
-            raise
+    returncode, tail = hostcmd.run_logged(args, log, env=env, tail_lines=10)
     if returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
         raise HostCommandError(
             f"{engine} build of {tag} failed (exit {returncode}); log: {log}\n{tail}"
         )

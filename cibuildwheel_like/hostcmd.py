@@ -54,14 +54,17 @@ def run(
     stdout: IO[bytes] | int | None = None,
     echo: Echo | None = None,
     timeout: float | None = None,
+    log: bool = False,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``args`` on the host. ``capture`` collects stdout/stderr; otherwise they stream."""
+    """Run ``args`` on the host. ``capture`` collects stdout/stderr; otherwise they stream.
+
+    ``log``: stderr goes where stdout goes (see ``run_logged``)."""
     argv = [os.fspath(a) for a in args]
     _check_guard(argv)
     if echo is not None:
         echo(f"+ {quote(argv)}")
     out: IO[bytes] | int | None = subprocess.PIPE if capture else stdout
-    err: int | None = subprocess.PIPE if capture else None
+    err: int | None = subprocess.PIPE if capture else (subprocess.STDOUT if log else None)
     try:
         with subprocess.Popen(
             argv,
@@ -92,6 +95,28 @@ def run(
             f"command failed with exit code {result.returncode}: {quote(argv)}{detail}"
         )
     return result
+
+
+def run_logged(
+    args: Sequence[str | os.PathLike[str]],
+    log: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    tail_lines: int = 15,
+) -> tuple[int, str]:
+    """Run with stdout and stderr appended to ``log`` (after a ``$ command`` line).
+
+    Returns the exit code and, when it is non-zero, the log's last ``tail_lines`` lines, so the
+    caller can raise its own error naming the step and the log. Interrupt-safe like ``run``.
+    """
+    with log.open("ab") as out:
+        out.write(f"\n$ {quote(args)}\n".encode())
+        out.flush()
+        result = run(args, check=False, env=env, stdin=subprocess.DEVNULL, stdout=out, log=True)
+    if result.returncode == 0:
+        return 0, ""
+    tail = log.read_text(errors="replace").splitlines()[-tail_lines:]
+    return result.returncode, "\n".join(tail)
 
 
 def popen(

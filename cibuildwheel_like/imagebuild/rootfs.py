@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -137,23 +136,11 @@ class RootfsBuilder:
     # -- steps --------------------------------------------------------------------------------
     def _logged(self, step: str, args: Sequence[str | os.PathLike[str]]) -> None:
         start = time.monotonic()
-        with self.log.open("ab") as log:
-            log.write(f"\n$ {hostcmd.quote(args)}\n".encode())
-            log.flush()
-            proc = hostcmd.popen(
-                args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-            )
-            try:
-                returncode = proc.wait()
-            except BaseException:
-                proc.terminate()
-                proc.wait()
-                raise
+        returncode, tail = hostcmd.run_logged(args, self.log)
         if returncode != 0:
-            tail = self.log.read_text(errors="replace").splitlines()[-15:]
             raise ImageBuildError(
                 f"{step} failed (exit {returncode}) for {self.recipe.suite.value}"
-                f" {self.recipe.arch.value}; full log: {self.log}\n" + "\n".join(tail)
+                f" {self.recipe.arch.value}; full log: {self.log}\n{tail}"
             )
         self.progress(f"{step} ({time.monotonic() - start:.0f}s)")
 
