@@ -229,6 +229,10 @@ def write_report(path: Path, report: Mapping[str, Any]) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(report, f, indent=2)
             f.write("\n")
+        # mkstemp creates 0600; the report is as readable as the wheels next to it.
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

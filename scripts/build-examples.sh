@@ -21,7 +21,8 @@ for example in examples/*/; do
     [[ "$name" == failing-test ]] && continue  # fails on purpose; the tests cover it
     echo "=== $name"
     (cd "$example" && "$VENV/bin/cibuildwheel-like" run --platform linux \
-        --output-dir "$ROOT/wheelhouse") || status=$?
+        --output-dir "$ROOT/wheelhouse" --report "$ROOT/wheelhouse/$name.build-report.json") \
+        || status=$?
 done
 ls -l "$ROOT/wheelhouse"
 exit "$status"

@@ -4,6 +4,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -215,3 +216,12 @@ def test_non_default_options_skips_defaults():
 @pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (65.9, "1:05"), (3725, "1:02:05")])
 def test_format_clock(seconds, text):
     assert report.format_clock(seconds) == text
+
+
+def test_written_report_is_readable_like_the_wheels(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = report.write_report(tmp_path / "build-report.json", {"schema_version": 1})
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
