@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import __version__
+from cibuildwheel_like import __version__, option_values
 from cibuildwheel_like.context import Context
 from cibuildwheel_like.errors import FatalError
 from cibuildwheel_like.output import Output
@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _wants_traceback(args: argparse.Namespace, environ: dict[str, str]) -> bool:
     if getattr(args, "debug_traceback", None):
         return True
-    return environ.get("CIBW_DEBUG_TRACEBACK", "").strip().lower() in {"1", "true", "yes", "on"}
+    # The same truth words as every other boolean option (GlobalOptions.debug_traceback).
+    return option_values.parse_bool(environ.get("CIBW_DEBUG_TRACEBACK", ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.resolve import Resolver
 
-ResultSink = Callable[[BuildResult], None]
 Execute = Callable[..., list[BuildResult]]
 
 
