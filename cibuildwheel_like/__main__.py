@@ -1,3 +1,3 @@
-from cibuildwheel_like.cli import main
+from cibuildwheel_like.cli.app import main
 
 raise SystemExit(main())

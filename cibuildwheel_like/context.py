@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from cibuildwheel_like.output import Output
+    from cibuildwheel_like.output.console import Output
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

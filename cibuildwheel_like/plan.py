@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from cibuildwheel_like.archs import Arch
-    from cibuildwheel_like.build_options import BuildOptions, EngineConfig
+    from cibuildwheel_like.options.model import BuildOptions, EngineConfig
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

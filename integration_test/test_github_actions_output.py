@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from test_pipeline_support import copy_example, ensure_image, run_cli
 
-from cibuildwheel_like import report
+from cibuildwheel_like.report import summary as report
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,8 +4,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like import binfmt
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.errors import BinfmtMissingError
 
 if TYPE_CHECKING:

@@ -4,9 +4,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like.cascade import Cascade
-from cibuildwheel_like.config_files import ConfigFile, load_config
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options.cascade import Cascade
+from cibuildwheel_like.options.config_file import ConfigFile, load_config
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from cibuildwheel_like import ci
-from cibuildwheel_like.ci import CIProvider
-from cibuildwheel_like.report import SummaryRow
+from cibuildwheel_like.output import ci
+from cibuildwheel_like.output.ci import CIProvider
+from cibuildwheel_like.report.summary import SummaryRow
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like import cli
+from cibuildwheel_like.cli import app as cli
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from cibuildwheel_like.config_files import (
+from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options.config_file import (
     InheritRule,
     load_config,
     locate_config_file,
     parse_inherit,
 )
-from cibuildwheel_like.errors import ConfigurationError
 
 
 def write(tmp_path: Path, text: str, name: str = "pyproject.toml") -> Path:

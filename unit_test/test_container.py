@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like.container import Container, extract_stream, safe_member_path
+from cibuildwheel_like.engine.container import Container, extract_stream, safe_member_path
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError
 from cibuildwheel_like.pipeline.deliver import Delivery
 

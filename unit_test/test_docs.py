@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from cibuildwheel_like import report
+from cibuildwheel_like.report import summary as report
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -38,7 +38,7 @@ hook = load_hook()
 
 
 def registry() -> tuple[Any, ...]:
-    from cibuildwheel_like.options_registry import OPTIONS  # noqa: PLC0415
+    from cibuildwheel_like.options.registry import OPTIONS  # noqa: PLC0415
 
     return tuple(OPTIONS)
 

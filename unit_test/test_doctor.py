@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import doctor
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.cli import doctor
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cibuildwheel_like import engine_images as ei
+from cibuildwheel_like.engine import client as ei
 from cibuildwheel_like.hostcmd import EngineForbiddenError
 
 DOCKER_VERSION = {

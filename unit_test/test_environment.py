@@ -4,13 +4,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like.environment import (
+from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options.environment import (
     Assignment,
     Executor,
     ParsedEnvironment,
     parse_environment,
 )
-from cibuildwheel_like.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from cibuildwheel_like import identifiers
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.options import identifiers
 
 CONFIGS = identifiers.all_configurations()
 IDS = [c.identifier for c in CONFIGS]

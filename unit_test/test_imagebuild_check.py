@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.imagebuild import check
+from cibuildwheel_like.images import check
 
 
 @pytest.mark.parametrize(

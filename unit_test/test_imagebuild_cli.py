@@ -5,9 +5,9 @@ import argparse
 import pytest
 
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.cli import images as cli
 from cibuildwheel_like.errors import ConfigurationError
-from cibuildwheel_like.imagebuild import cli
-from cibuildwheel_like.imagebuild import recipe as r
+from cibuildwheel_like.images import recipe as r
 
 
 def _parser() -> argparse.ArgumentParser:

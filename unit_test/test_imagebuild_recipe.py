@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.imagebuild import recipe as r
-from cibuildwheel_like.imagebuild import rootfs
+from cibuildwheel_like.images import recipe as r
+from cibuildwheel_like.images import rootfs
 
 if TYPE_CHECKING:
     from pathlib import Path

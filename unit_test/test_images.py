@@ -5,10 +5,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like import identifiers, images
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
-from cibuildwheel_like.images import (
+from cibuildwheel_like.options import identifiers
+from cibuildwheel_like.options import image_choice as images
+from cibuildwheel_like.options.image_choice import (
     LibcVersion,
     Policy,
     debian_suite_glibc,
@@ -24,7 +25,7 @@ from cibuildwheel_like.images import (
 )
 
 if TYPE_CHECKING:
-    from cibuildwheel_like.build_options import PythonConfiguration
+    from cibuildwheel_like.options.model import PythonConfiguration
 
 DIGEST_REF = re.compile(
     r"quay\.io/pypa/(?P<policy>manylinux2014|manylinux_\d+_\d+|musllinux_\d+_\d+)"

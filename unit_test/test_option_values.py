@@ -4,10 +4,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like import option_values as ov
-from cibuildwheel_like import options_registry as reg
-from cibuildwheel_like.build_options import EngineConfig, FrontendConfig
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options import values as ov
+from cibuildwheel_like.options.model import EngineConfig, FrontendConfig
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cibuildwheel_like import images
-from cibuildwheel_like import options_registry as reg
-from cibuildwheel_like.config_files import load_config
+from cibuildwheel_like.options import image_choice as images
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.config_file import load_config
 
 if TYPE_CHECKING:
     from pathlib import Path

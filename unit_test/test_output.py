@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from cibuildwheel_like import report
-from cibuildwheel_like.build_options import (
+from cibuildwheel_like.options.environment import ParsedEnvironment
+from cibuildwheel_like.options.model import (
     BuildOptions,
     EngineConfig,
     FrontendConfig,
     PythonConfiguration,
 )
-from cibuildwheel_like.ci import strip_ansi
-from cibuildwheel_like.environment import ParsedEnvironment
-from cibuildwheel_like.output import Output
+from cibuildwheel_like.output.ci import strip_ansi
+from cibuildwheel_like.output.console import Output
 from cibuildwheel_like.plan import Plan, make_plan
-from cibuildwheel_like.results import BuildResult, StepTiming
+from cibuildwheel_like.report import summary as report
+from cibuildwheel_like.report.results import BuildResult, StepTiming
 
 IDS = ("cp311-manylinux_x86_64", "cp312-manylinux_x86_64")
 IMAGE = "cibuildwheel-like/debian-bookworm:x86_64"

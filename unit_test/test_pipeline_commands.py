@@ -4,9 +4,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from cibuildwheel_like.build_options import FrontendConfig
 from cibuildwheel_like.errors import ConfigurationError, FatalError
-from cibuildwheel_like.pipeline import commands
+from cibuildwheel_like.options.model import FrontendConfig
+from cibuildwheel_like.pipeline import argv as commands
 from cibuildwheel_like.pipeline.prepare import constraints_text
 
 

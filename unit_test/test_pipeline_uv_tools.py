@@ -4,8 +4,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from cibuildwheel_like.build_options import FrontendConfig
-from cibuildwheel_like.option_values import FRONTEND_NAMES
+from cibuildwheel_like.options.model import FrontendConfig
+from cibuildwheel_like.options.values import FRONTEND_NAMES
 from cibuildwheel_like.pipeline import uv_tools
 from cibuildwheel_like.pipeline.state import WORK, ContainerPaths
 

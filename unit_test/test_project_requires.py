@@ -7,7 +7,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from cibuildwheel_like.errors import ConfigurationError
-from cibuildwheel_like.project_requires import (
+from cibuildwheel_like.options.requires_python import (
     find_requires_python,
     find_requires_python_with_source,
     parse_requires_python,

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from cibuildwheel_like import report
-from cibuildwheel_like.results import BuildResult, StepTiming
+from cibuildwheel_like.report import summary as report
+from cibuildwheel_like.report.results import BuildResult, StepTiming
 
 WHEEL = "spam-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from cibuildwheel_like import identifiers
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.build_options import EngineConfig, FrontendConfig, PythonConfiguration
-from cibuildwheel_like.config_files import resolve_dependency_groups
-from cibuildwheel_like.environment import Assignment
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
-from cibuildwheel_like.resolve import CliValues, Resolver, resolve_options
+from cibuildwheel_like.options import identifiers
+from cibuildwheel_like.options.config_file import resolve_dependency_groups
+from cibuildwheel_like.options.environment import Assignment
+from cibuildwheel_like.options.model import EngineConfig, FrontendConfig, PythonConfiguration
+from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
 
 linux_only = pytest.mark.skipif(platform.system() != "Linux", reason="auto platform is the host")
 

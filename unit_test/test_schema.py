@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from cibuildwheel_like import options_registry as reg
-from cibuildwheel_like.schema import (
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.schema import (
     cibuildwheel_like_schema,
     cibuildwheel_schema,
     option_schema,

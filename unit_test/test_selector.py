@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from cibuildwheel_like import identifiers
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
-from cibuildwheel_like.selector import (
+from cibuildwheel_like.options import identifiers
+from cibuildwheel_like.options.selector import (
     BuildSelector,
     EnableGroup,
     TestSelector,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like.pipeline.commands import prepare_command, shell
+from cibuildwheel_like.pipeline.argv import prepare_command, shell
 from cibuildwheel_like.pipeline.uv_tools import uses_uv
 
 if TYPE_CHECKING:

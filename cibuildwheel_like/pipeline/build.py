@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import NonPlatformWheelError, NoWheelBuiltError
-from cibuildwheel_like.pipeline.commands import (
+from cibuildwheel_like.pipeline.argv import (
     build_argv,
     config_settings_flags,
     is_pure_wheel,

@@ -19,7 +19,7 @@ from cibuildwheel_like.errors import AlreadyBuiltWheelError, HostCommandError
 if TYPE_CHECKING:
     from pathlib import PurePosixPath
 
-    from cibuildwheel_like.container import Container
+    from cibuildwheel_like.engine.container import Container
 
 
 def sha256_of(path: Path) -> str:

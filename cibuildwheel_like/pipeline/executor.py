@@ -11,19 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import binfmt
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.container import Container, check_engine
+from cibuildwheel_like.engine import binfmt
+from cibuildwheel_like.engine.container import Container, check_engine
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline import before_build, build, prepare, repair, test
-from cibuildwheel_like.pipeline.commands import compatible_wheel
+from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
 from cibuildwheel_like.pipeline.state import BuildRun, ContainerPaths, GroupRun
-from cibuildwheel_like.results import BuildResult
+from cibuildwheel_like.report.results import BuildResult
 
 if TYPE_CHECKING:
-    from cibuildwheel_like.build_options import BuildOptions, GlobalOptions
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.plan import ContainerGroup, Plan
 
 ResultSink = Callable[[BuildResult], None]

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline import uv_tools
-from cibuildwheel_like.pipeline.commands import display, prepare_command, shell
+from cibuildwheel_like.pipeline.argv import display, prepare_command, shell
 from cibuildwheel_like.pipeline.state import PROJECT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path, PurePosixPath
 
-    from cibuildwheel_like.build_options import GlobalOptions
-    from cibuildwheel_like.environment import Executor
+    from cibuildwheel_like.options.environment import Executor
+    from cibuildwheel_like.options.model import GlobalOptions
     from cibuildwheel_like.pipeline.state import BuildRun, GroupRun
 
 _PIP_QUIET_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_ROOT_USER_ACTION": "ignore"}

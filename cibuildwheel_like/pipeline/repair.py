@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, RepairProducedNoWheelError
+from cibuildwheel_like.pipeline.argv import prepare_command, shell, stale_so_hint
 from cibuildwheel_like.pipeline.build import fresh_dir, list_wheels
-from cibuildwheel_like.pipeline.commands import prepare_command, shell, stale_so_hint
 
 if TYPE_CHECKING:
     from pathlib import PurePosixPath

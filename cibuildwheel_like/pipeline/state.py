@@ -14,15 +14,15 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
-from cibuildwheel_like.pipeline.commands import display
-from cibuildwheel_like.results import StepTiming, TestOutcome
+from cibuildwheel_like.pipeline.argv import display
+from cibuildwheel_like.report.results import StepTiming, TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
-    from cibuildwheel_like.build_options import BuildOptions, GlobalOptions
-    from cibuildwheel_like.container import Container
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.engine.container import Container
+    from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.pipeline.deliver import Delivery
     from cibuildwheel_like.plan import ContainerGroup
 

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import FatalError
-from cibuildwheel_like.pipeline.commands import MAKE_VENV, dependency_groups, prepare_command, shell
+from cibuildwheel_like.pipeline.argv import MAKE_VENV, dependency_groups, prepare_command, shell
 from cibuildwheel_like.pipeline.prepare import executor_for
 from cibuildwheel_like.pipeline.uv_tools import install_argv, uses_uv
 

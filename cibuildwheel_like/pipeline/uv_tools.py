@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like.pipeline.commands import MAKE_VENV
+from cibuildwheel_like.pipeline.argv import MAKE_VENV
 
 if TYPE_CHECKING:
-    from cibuildwheel_like.build_options import FrontendConfig
+    from cibuildwheel_like.options.model import FrontendConfig
     from cibuildwheel_like.pipeline.state import BuildRun
 
 UV_FRONTENDS = frozenset({"uv", "build[uv]"})

@@ -1,6 +1,6 @@
 """mkdocs hook: pages generated from the code at build time, so the docs cannot drift from it.
 
-- ``options.md``: every option of ``cibuildwheel_like.options_registry.OPTIONS`` with its TOML
+- ``options.md``: every option of ``cibuildwheel_like.options.registry.OPTIONS`` with its TOML
   key, environment variable, default, value kind and example.
 - ``build-report.schema.json``: the shipped JSON Schema of the build report, for download.
 
@@ -229,7 +229,7 @@ def _option_entry(o: Any) -> list[str]:
 
 
 def load_options() -> tuple[Any, ...]:
-    from cibuildwheel_like.options_registry import OPTIONS  # noqa: PLC0415  # imported at build time
+    from cibuildwheel_like.options.registry import OPTIONS  # noqa: PLC0415  # imported at build time
 
     return tuple(OPTIONS)
 

@@ -11,21 +11,21 @@ import itertools
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from cibuildwheel_like import options_registry as reg
-from cibuildwheel_like.build_options import (
+from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.model import (
     EmulatedTests,
     EngineConfig,
     EngineName,
     FrontendConfig,
     FrontendName,
 )
-from cibuildwheel_like.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-    from cibuildwheel_like.options_registry import OptionSpec
+    from cibuildwheel_like.options.registry import OptionSpec
 
 _SEPARATORS = {"words": " ", "quoted-words": " ", "comma-list": ",", "command": " && "}
 NULL_SENTINEL = "\u0000"  # xbuild-tools' "not set at all" default, as cibuildwheel

@@ -6,10 +6,10 @@ import concurrent.futures
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cibuildwheel_like import engine_images
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import ConfigurationError, FatalError
-from cibuildwheel_like.imagebuild import recipe as r
+from cibuildwheel_like.images import recipe as r
 
 if TYPE_CHECKING:
     import argparse
@@ -138,7 +138,7 @@ def _parse_suites(values: list[str] | None) -> list[r.Suite]:
 
 
 def build_command(args: argparse.Namespace, ctx: Context) -> int:
-    from cibuildwheel_like.imagebuild import build  # noqa: PLC0415  # keeps --help fast
+    from cibuildwheel_like.images import build  # noqa: PLC0415  # keeps --help fast
 
     suites = _parse_suites(args.suite)
     archs = _parse_archs(args.arch)
@@ -196,7 +196,7 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
-    from cibuildwheel_like.imagebuild import check  # noqa: PLC0415
+    from cibuildwheel_like.images import check  # noqa: PLC0415
 
     report = check.check_image(
         engine_images.parse_engine(args.engine),
@@ -210,6 +210,6 @@ def check_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def doctor_command(args: argparse.Namespace, ctx: Context) -> int:
-    from cibuildwheel_like import doctor  # noqa: PLC0415
+    from cibuildwheel_like.cli import doctor  # noqa: PLC0415
 
     return doctor.run(args, ctx)

@@ -6,18 +6,18 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import plan_view
+from cibuildwheel_like.cli import plan_view
 from cibuildwheel_like.errors import ConfigurationError, NothingToDoError
-from cibuildwheel_like.package_source import open_package
+from cibuildwheel_like.options.package_source import open_package
+from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
 from cibuildwheel_like.plan import Plan, make_plan
-from cibuildwheel_like.resolve import CliValues, Resolver, resolve_options
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
 
-    from cibuildwheel_like.build_options import PythonConfiguration
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.model import PythonConfiguration
 
 
 def _cli_values(args: argparse.Namespace, package_dir: Path) -> CliValues:
@@ -92,7 +92,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         if not plan.builds:
             return _nothing_to_build(resolver)
-        from cibuildwheel_like import pipeline, run_report  # noqa: PLC0415  # engine code, lazily
+        from cibuildwheel_like import pipeline  # noqa: PLC0415  # engine code, lazily
+        from cibuildwheel_like.cli import finish as run_report  # noqa: PLC0415  # engine code, lazily
 
         return run_report.run_and_report(
             plan=plan,

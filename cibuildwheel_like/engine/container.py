@@ -31,8 +31,8 @@ from cibuildwheel_like.errors import EngineTooOldError, FatalError, HostCommandE
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from cibuildwheel_like.build_options import EngineConfig
-    from cibuildwheel_like.output import Output
+    from cibuildwheel_like.options.model import EngineConfig
+    from cibuildwheel_like.output.console import Output
 
 NAME_PREFIX = "cibuildwheel-like-"
 LABEL = "org.cibuildwheel-like.build=1"

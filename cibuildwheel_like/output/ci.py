@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from cibuildwheel_like.report import SummaryRow
+    from cibuildwheel_like.report.summary import SummaryRow
 
 Level = Literal["error", "warning"]
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")

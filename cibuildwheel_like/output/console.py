@@ -25,7 +25,9 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from cibuildwheel_like import __version__, ci, report
+from cibuildwheel_like import __version__
+from cibuildwheel_like.output import ci
+from cibuildwheel_like.report import summary as report
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from cibuildwheel_like.plan import Plan
-    from cibuildwheel_like.results import BuildResult
+    from cibuildwheel_like.report.results import BuildResult
 
 _FINAL_STEPS = frozenset({"deliver"})  # a build counts as done when this step succeeds
 _TAIL_LINES = 60  # container lines replayed on failure in quiet mode

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, NoReturn
 import bracex
 from packaging.version import Version
 
-from cibuildwheel_like import identifiers
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
+from cibuildwheel_like.options import identifiers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
     from cibuildwheel_like.archs import Arch
-    from cibuildwheel_like.build_options import PythonConfiguration
+    from cibuildwheel_like.options.model import PythonConfiguration
 
 
 def _patterns(selector: str) -> list[str]:

@@ -15,25 +15,27 @@ import platform as host_platform
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import identifiers, images, removed_settings
-from cibuildwheel_like import option_values as ov
-from cibuildwheel_like import options_registry as reg
 from cibuildwheel_like.archs import Arch, parse_archs
-from cibuildwheel_like.build_options import (
-    BuildOptions,
-    GlobalOptions,
-    PythonConfiguration,
-)
-from cibuildwheel_like.cascade import COMMAND_LINE, Cascade, Resolved
-from cibuildwheel_like.config_files import (
+from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options import identifiers
+from cibuildwheel_like.options import image_choice as images
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options import removed as removed_settings
+from cibuildwheel_like.options import values as ov
+from cibuildwheel_like.options.cascade import COMMAND_LINE, Cascade, Resolved
+from cibuildwheel_like.options.config_file import (
     load_config,
     locate_config_file,
     resolve_dependency_groups,
 )
-from cibuildwheel_like.environment import parse_environment
-from cibuildwheel_like.errors import ConfigurationError
-from cibuildwheel_like.project_requires import resolve_requires_python
-from cibuildwheel_like.selector import (
+from cibuildwheel_like.options.environment import parse_environment
+from cibuildwheel_like.options.model import (
+    BuildOptions,
+    GlobalOptions,
+    PythonConfiguration,
+)
+from cibuildwheel_like.options.requires_python import resolve_requires_python
+from cibuildwheel_like.options.selector import (
     BuildSelector,
     EnableGroup,
     TestSelector,

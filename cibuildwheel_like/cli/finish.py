@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import report
 from cibuildwheel_like.errors import FatalError
-from cibuildwheel_like.results import BuildResult
+from cibuildwheel_like.report import summary as report
+from cibuildwheel_like.report.results import BuildResult
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from cibuildwheel_like.build_options import GlobalOptions
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.model import GlobalOptions
+    from cibuildwheel_like.options.resolver import Resolver
     from cibuildwheel_like.plan import Plan
-    from cibuildwheel_like.resolve import Resolver
 
 Execute = Callable[..., list[BuildResult]]
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from cibuildwheel_like import __version__
 
 if TYPE_CHECKING:
-    from cibuildwheel_like.output import Output
+    from cibuildwheel_like.options.resolver import Resolver
+    from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.plan import Plan
-    from cibuildwheel_like.resolve import Resolver
 
 PLAN_SCHEMA_VERSION = 1
 

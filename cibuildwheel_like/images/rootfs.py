@@ -21,7 +21,7 @@ import platformdirs
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import HostCommandError
-from cibuildwheel_like.imagebuild import recipe as r
+from cibuildwheel_like.images import recipe as r
 
 Progress = Callable[[str], None]
 _CACHEDIR_TAG = (

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from cibuildwheel_like.archs import Arch
-    from cibuildwheel_like.build_options import PythonConfiguration
+    from cibuildwheel_like.options.model import PythonConfiguration
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -14,11 +14,11 @@ import dataclasses
 import functools
 from typing import TYPE_CHECKING, Any
 
-from cibuildwheel_like import options_registry as reg
-from cibuildwheel_like.config_files import ConfigFile, InheritRule, parse_inherit
 from cibuildwheel_like.errors import ConfigurationError
-from cibuildwheel_like.option_values import merge, to_string
-from cibuildwheel_like.selector import selector_matches
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.config_file import ConfigFile, InheritRule, parse_inherit
+from cibuildwheel_like.options.selector import selector_matches
+from cibuildwheel_like.options.values import merge, to_string
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -14,7 +14,7 @@ from cibuildwheel_like.archs import Arch
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from cibuildwheel_like.environment import ParsedEnvironment
+    from cibuildwheel_like.options.environment import ParsedEnvironment
 
 FrontendName = Literal["pip", "build", "build[uv]", "uv"]
 EngineName = Literal["docker", "podman"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path, PurePosixPath
 
-    from cibuildwheel_like.build_options import FrontendConfig
+    from cibuildwheel_like.options.model import FrontendConfig
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -9,10 +9,11 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import __version__, option_values
+from cibuildwheel_like import __version__
 from cibuildwheel_like.context import Context
 from cibuildwheel_like.errors import FatalError
-from cibuildwheel_like.output import Output
+from cibuildwheel_like.options import values as option_values
+from cibuildwheel_like.output.console import Output
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verbosity_arguments(parser, default=0)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    from cibuildwheel_like import commands  # noqa: PLC0415  # keeps --help fast
+    from cibuildwheel_like.cli import commands  # noqa: PLC0415  # keeps --help fast
 
     run = sub.add_parser("run", help="build, repair and test wheels", allow_abbrev=False)
     _add_selection_arguments(run)
@@ -103,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=commands.plan)
 
     try:
-        from cibuildwheel_like.imagebuild import cli as images_cli  # noqa: PLC0415
+        from cibuildwheel_like.cli import images as images_cli  # noqa: PLC0415
     except ImportError:  # pragma: no cover  # only while the images package is absent
         pass
     else:

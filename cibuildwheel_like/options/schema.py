@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cibuildwheel_like import options_registry as reg
-from cibuildwheel_like.option_values import ENGINE_NAMES, FRONTEND_NAMES
-from cibuildwheel_like.selector import EnableGroup
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.selector import EnableGroup
+from cibuildwheel_like.options.values import ENGINE_NAMES, FRONTEND_NAMES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _STRINGS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}

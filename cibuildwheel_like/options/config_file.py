@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cibuildwheel_like import options_registry as reg
 from cibuildwheel_like.errors import ConfigurationError
-from cibuildwheel_like.option_values import split_fields
-from cibuildwheel_like.removed_settings import RETIRED_KEYS
+from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.removed import RETIRED_KEYS
+from cibuildwheel_like.options.values import split_fields
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

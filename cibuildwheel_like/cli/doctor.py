@@ -12,8 +12,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import binfmt, engine_images
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import binfmt
+from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import FatalError
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
 
 def needs_from_project(args: argparse.Namespace, ctx: Context) -> Needs:
     """Archs, images and engine the project's configuration selects (raises FatalError)."""
-    from cibuildwheel_like import resolve  # noqa: PLC0415  # heavy; only doctor needs it
+    from cibuildwheel_like.options import resolver as resolve  # noqa: PLC0415  # heavy; only doctor needs it
 
     package = Path(args.package)
     resolver = resolve.resolve_options(

@@ -26,7 +26,7 @@ from cibuildwheel_like import __version__
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from cibuildwheel_like.results import BuildResult
+    from cibuildwheel_like.report.results import BuildResult
 
 SCHEMA_VERSION = 1
 SCHEMA_RESOURCE = "build-report.schema.json"

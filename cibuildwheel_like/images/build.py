@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import engine_images
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import ConfigurationError, HostCommandError
-from cibuildwheel_like.imagebuild import recipe as r
-from cibuildwheel_like.imagebuild import rootfs
+from cibuildwheel_like.images import recipe as r
+from cibuildwheel_like.images import rootfs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,7 +67,7 @@ def _check_host(arch: Arch, host: Arch) -> None:
         )
     if arch.runs_natively_on(host):
         return
-    from cibuildwheel_like import binfmt  # noqa: PLC0415  # only needed for foreign arches
+    from cibuildwheel_like.engine import binfmt  # noqa: PLC0415  # only needed for foreign arches
 
     finding = binfmt.check_arch(arch, host=host)
     if not finding.ok:

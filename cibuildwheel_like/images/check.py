@@ -10,8 +10,9 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like import binfmt, engine_images
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import binfmt
+from cibuildwheel_like.engine import client as engine_images
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

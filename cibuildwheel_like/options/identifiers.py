@@ -13,7 +13,7 @@ import sys
 from importlib import resources
 from typing import Any
 
-from cibuildwheel_like.build_options import PythonConfiguration
+from cibuildwheel_like.options.model import PythonConfiguration
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -1,0 +1,1 @@
+"""Options: registry -> config file -> values -> cascade -> resolver -> the frozen model."""

@@ -1,0 +1,1 @@
+"""The results of a run: per-build results, summary rows and the JSON build report."""
