@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like import __version__
-from cibuildwheel_like.context import Context
+from cibuildwheel_like.context import Cache, Context
 from cibuildwheel_like.errors import FatalError
 from cibuildwheel_like.options import values as option_values
 from cibuildwheel_like.output.console import Output
@@ -128,7 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     environ = dict(os.environ)
     level = -1 if args.quiet else args.verbose
     output = Output(verbosity=level, environ=environ)
-    ctx = Context(output=output, environ=environ, cwd=Path.cwd())
+    cwd = Path.cwd()
+    ctx = Context(
+        output=output, environ=environ, cwd=cwd, cache=Cache.from_environ(environ, cwd=cwd)
+    )
     try:
         return int(args.handler(args, ctx))
     except FatalError as e:

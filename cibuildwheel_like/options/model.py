@@ -121,5 +121,4 @@ class GlobalOptions:
     allow_empty: bool
     debug_traceback: bool
     debug_keep_container: bool
-    cache_path: Path | None
     requires_python: str | None

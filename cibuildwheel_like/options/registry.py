@@ -255,7 +255,8 @@ _ENV_ONLY = (
           "Keep the build container after the run and print how to open a shell in it.", "1",
           env_only=True),
     _cibw("cache-path", "", "string",
-          "Cache directory (default: the user cache directory).", "/var/cache/cibw",
+          "Cache directory for image root filesystems and other caches (default: the user cache"
+          " directory, e.g. ~/.cache/cibuildwheel-like).", "/var/cache/cibw",
           env_only=True),
 )  # fmt: skip
 

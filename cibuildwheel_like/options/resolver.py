@@ -204,7 +204,6 @@ class Resolver:
             build, skip, archs = only.identifier, "", frozenset(Arch)
         requires = self.requires_python
         output = cli.output_dir or Path(env.get("CIBW_OUTPUT_DIR") or "wheelhouse")
-        cache_path = env.get("CIBW_CACHE_PATH", "")
         return GlobalOptions(
             package_dir=self._package_dir,
             project_dir=self._project_dir,
@@ -219,7 +218,6 @@ class Resolver:
             debug_traceback=cli.debug_traceback
             or ov.parse_bool(env.get("CIBW_DEBUG_TRACEBACK", "")),
             debug_keep_container=ov.parse_bool(env.get("CIBW_DEBUG_KEEP_CONTAINER", "")),
-            cache_path=Path(cache_path).resolve() if cache_path else None,
             requires_python=None if requires is None else str(requires),
         )
 

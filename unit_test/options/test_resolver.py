@@ -188,7 +188,6 @@ def test_env_and_cli_globals(tmp_path: Path) -> None:
     assert g.enable == frozenset({"pypy-eol", "graalpy", "pypy"})
     assert g.allow_empty
     assert g.debug_keep_container
-    assert g.cache_path == tmp_path / "cache"
     assert g.requires_python == ">=3.12"
     assert g.output_dir == tmp_path / "cli-out"
 
