@@ -31,8 +31,10 @@ class NonPlatformWheelError(FatalError):
     exit_code = 5
 
     def __init__(self, identifier: str, wheel: str) -> None:
+        # The first sentence is cibuildwheel's, word for word: logs and tests search for it.
         super().__init__(
-            f"{identifier}: the build produced a pure-Python wheel ({wheel}).\n"
+            f"Build failed because a pure Python wheel was generated: {identifier} built"
+            f" {wheel}.\n"
             "A pure-Python wheel needs no cibuildwheel-like: use `python -m build --wheel`."
             " If you expected compiled code, check the build backend's configuration and rerun"
             " with CIBW_BUILD_VERBOSITY=1 to see the build log."
@@ -42,10 +44,16 @@ class NonPlatformWheelError(FatalError):
 class AlreadyBuiltWheelError(FatalError):
     exit_code = 6
 
-    def __init__(self, wheel: str) -> None:
+    def __init__(self, wheel: str, *, first: str = "", again: str = "") -> None:
+        """``first``/``again``: the identifiers that built ``wheel`` (when known)."""
+        who = ""
+        if first and again:
+            who = f" (by {first}, and again by {again})"
+        # The first sentence is cibuildwheel's, word for word: logs and tests search for it.
         super().__init__(
-            f"a wheel named {wheel} was already produced earlier in this run; two identifiers"
-            " built the same wheel. Narrow `build`/`skip` so each wheel is built once."
+            f"Build failed because a wheel named {wheel} was already generated in the current"
+            f" run{who}; two identifiers built the same wheel. Narrow `build`/`skip` so each"
+            " wheel is built once, or make repair-wheel-command give each platform its own tag."
         )
 
 

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.images import recipe
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOTSTRAP = ROOT / "scripts" / "bootstrap-host.sh"
 # debootstrap + provisioning: ~3 min native, ~10 min under QEMU on 2 cores
@@ -79,7 +82,7 @@ def engine() -> str:
 
 
 def image_name(suite: str, arch: str) -> str:
-    return f"cibuildwheel-like/debian-{suite}:{arch}"
+    return recipe.image_name(recipe.parse_suite(suite), Arch(arch))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from test_pipeline_support import copy_example, ensure_image, run_cli
 
-from cibuildwheel_like.report import summary as report
+from cibuildwheel_like.report import build_report
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,8 +43,8 @@ def test_passing_example_grouped_summarised_reported(tmp_path: Path):
     markdown = summary.read_text()
     assert wheel.name in markdown
     assert "| `cp311-manylinux_x86_64` |" in markdown
-    data = json.loads((run.wheelhouse / "build-report.json").read_text())
-    assert report.validate(data) == []
+    data = json.loads((run.wheelhouse.parent / "build-report.json").read_text())
+    assert build_report.validate(data) == []
     (build,) = data["builds"]
     assert build["wheel"]["filename"] == wheel.name
     assert build["test_outcome"] == "passed"
@@ -62,8 +62,8 @@ def test_failing_example_is_annotated(tmp_path: Path):
     markdown = summary.read_text()
     assert "cp311-manylinux_x86_64" in markdown
     assert "failed" in markdown
-    data = json.loads((run.wheelhouse / "build-report.json").read_text())
-    assert report.validate(data) == []
+    data = json.loads((run.wheelhouse.parent / "build-report.json").read_text())
+    assert build_report.validate(data) == []
     assert data["exit_code"] == 1
     assert data["builds"][0]["test_outcome"] == "failed"
     assert run.containers() == []

@@ -1,14 +1,15 @@
 """Images built by `images build` honour the manylinux contract: checked, inspected, and used.
 
 Needs root and an engine (the conftest bootstraps them). bookworm and sid x86_64 are built once
-per machine and reused; a rebuild is a no-op when the recipe is unchanged.
+per machine and reused (trixie and bullseye too, for the apt test); a rebuild is a no-op when the
+recipe is unchanged.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
+import sys
 import textwrap
 import time
 from typing import TYPE_CHECKING
@@ -16,8 +17,14 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import LocalImage, run_cli
 
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine.client import ImageInfo, image_info
+from cibuildwheel_like.images import recipe as r
+
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from cibuildwheel_like.options.model import EngineName
 
 pytestmark = pytest.mark.engine
 
@@ -47,19 +54,16 @@ SETUP_PY = (
 )
 
 
-def inspect(ref: str, engine: str = "docker") -> dict[str, object]:
-    out = subprocess.run(
-        [engine, "image", "inspect", ref], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    data: dict[str, object] = json.loads(out)[0]
-    return data
+def inspect(ref: str, engine: EngineName = "docker") -> ImageInfo:
+    """The image as the pipeline reads it (the one reader of `image inspect`)."""
+    info = image_info(engine, ref)
+    assert info is not None, f"{ref} is not in {engine}'s store"
+    return info
 
 
-def labels_env(ref: str, engine: str = "docker") -> tuple[dict[str, str], dict[str, str]]:
-    config = inspect(ref, engine)["Config"]
-    assert isinstance(config, dict)
-    env = dict(str(e).split("=", 1) for e in config.get("Env") or [])
-    return dict(config.get("Labels") or {}), env
+def labels_env(ref: str, engine: EngineName = "docker") -> tuple[dict[str, str], dict[str, str]]:
+    info = inspect(ref, engine)
+    return dict(info.labels), dict(info.env)
 
 
 def identifier_for(interpreter: str, arch: str) -> str:
@@ -82,8 +86,7 @@ def built(request: pytest.FixtureRequest, local_image: LocalImage) -> tuple[str,
 
 def test_metadata_platform_labels_env(built: tuple[str, str]):
     suite, ref = built
-    data = inspect(ref)
-    assert (data["Os"], data["Architecture"]) == ("linux", "amd64")
+    assert inspect(ref).platform == "linux/amd64"
     labels, env = labels_env(ref)
     prefix = "org.cibuildwheel-like."
     assert labels[prefix + "suite"] == suite
@@ -204,8 +207,7 @@ def test_wheel_repaired_in_image_carries_the_policy(built: tuple[str, str], tmp_
 
 def test_podman_copy_passes_check(local_image: LocalImage):
     ref = local_image("bookworm", "x86_64", "podman")
-    data = inspect(ref, "podman")
-    assert data["Architecture"] == "amd64"
+    assert inspect(ref, "podman").architecture == "amd64"
     result = run_cli(
         "images", "check", ref, "--engine", "podman", "--identifiers", "cp311-manylinux_x86_64"
     )
@@ -220,14 +222,14 @@ def test_doctor_passes_then_names_missing_pieces(local_image: LocalImage):
     assert "✓ docker daemon reachable" in good.stdout
     assert "✓ binfmt aarch64" in good.stdout
     assert f"✓ image {ref}" in good.stdout
-    bad = run_cli(
-        "doctor", "--archs", "riscv64", "--image", "cibuildwheel-like/debian-nonexistent:riscv64"
-    )
+    missing = r.image_name(r.Suite.trixie, Arch.s390x)
+    bad = run_cli("doctor", "--archs", "riscv64", "--image", missing)
     assert bad.returncode == 1
     assert "✕ binfmt riscv64" in bad.stdout
     assert "qemu-user-static" in bad.stdout
-    assert "✕ image cibuildwheel-like/debian-nonexistent:riscv64" in bad.stdout
-    assert "images build --suite nonexistent --arch riscv64" in bad.stdout
+    if f"✓ image {missing}" not in bad.stdout:  # not built on this machine: the fix builds it
+        assert f"✕ image {missing}" in bad.stdout
+        assert "images build --suite trixie --arch s390x --engine docker" in bad.stdout
 
 
 @pytest.mark.emulated
@@ -236,7 +238,34 @@ def test_bookworm_other_arches_pass_check(local_image: LocalImage, arch: str):
     """The images the emulation tests use: right OCI platform, runnable, complete."""
     ref = local_image("bookworm", arch)
     oci = {"i686": "386", "aarch64": "arm64", "ppc64le": "ppc64le", "s390x": "s390x"}[arch]
-    assert inspect(ref)["Architecture"] == oci
+    assert inspect(ref).architecture == oci
     result = run_cli("images", "check", ref, "--identifiers", f"cp311-manylinux_{arch}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"AUDITWHEEL_PLAT: manylinux_2_36_{arch}" in result.stdout
+
+
+# A system library a `before-all` might install: small, in every suite, not in the image.
+APT_PACKAGE, APT_FILE = "libyaml-dev", "/usr/include/yaml.h"
+
+
+@pytest.mark.parametrize("suite", [s.value for s in r.Suite])
+def test_apt_install_works_in_every_suite(local_image: LocalImage, suite: str):
+    """apt stays usable in the image, also when the mirror serves a frozen suite whose Release
+    file's Valid-Until has passed (sid): what a `before-all` that installs a library does."""
+    ref = local_image(suite, "x86_64")
+    script = (
+        "set -e; export DEBIAN_FRONTEND=noninteractive;"
+        f" test ! -e {APT_FILE}; apt-get update;"
+        f" apt-get install -y --no-install-recommends {APT_PACKAGE}; test -f {APT_FILE}"
+    )
+    start = time.monotonic()
+    result = subprocess.run(
+        ["docker", "run", "--rm", ref, "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "expired" not in result.stdout + result.stderr
+    sys.stderr.write(f"\n[apt] {suite}: {time.monotonic() - start:.0f}s\n")

@@ -166,6 +166,9 @@ def test_same_wheel_name_twice_is_exit_6(tmp_path: Path):
     }
     run = run_cli(copy_example("c-extension", tmp_path), env)
     assert run.returncode == 6
-    assert f"a wheel named {fixed} was already produced" in run.output
+    assert (
+        f"Build failed because a wheel named {fixed} was already generated in the current run"
+        in run.output
+    )
     assert [w.name for w in run.wheels] == [fixed]
     assert run.containers() == []

@@ -43,7 +43,7 @@ def test_build_failure_names_step_command_and_stale_so(tmp_path: Path):
     assert run.returncode == 1
     assert "cp311-manylinux_x86_64: step 'build' failed: command `python -m build" in run.output
     assert "exited with 1" in run.output
-    assert "shared object files (.so) were found" in run.output
+    assert "Shared object (.so) files found in this project" in run.output
     assert "src/sumsq/_sumsq.cpython-311-x86_64-linux-gnu.so" in run.output
     assert run.containers() == []
 
@@ -67,7 +67,7 @@ def test_pure_python_wheel_is_exit_5(tmp_path: Path):
     )
     run = run_cli(project, BOOKWORM)
     assert run.returncode == 5
-    assert "pure-Python wheel" in run.output
+    assert "Build failed because a pure Python wheel was generated" in run.output
     assert run.containers() == []
 
 

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import client
+from cibuildwheel_like.images import recipe
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 CONTAINER_PREFIX = "cibuildwheel-like-"
@@ -42,12 +46,7 @@ class Run:
 
 
 def image_exists(engine: str, image: str) -> bool:
-    if shutil.which(engine) is None:
-        return False
-    done = subprocess.run(
-        [engine, "image", "inspect", image], capture_output=True, check=False, timeout=60
-    )
-    return done.returncode == 0
+    return shutil.which(engine) is not None and client.image_exists(engine, image)
 
 
 # debootstrap + provisioning: ~2 min native, ~6 min under QEMU on 2 cores
@@ -57,7 +56,7 @@ IMAGE_BUILD_TIMEOUT = float(os.environ.get("CIBWL_IMAGE_BUILD_TIMEOUT", "2400"))
 def ensure_image(engine: str, suite: str, arch: str = "x86_64") -> str:
     """Our image for (suite, arch) in ``engine``, built through our own CLI when absent (a
     fresh machine builds each once; afterwards `images build` sees the recipe is current)."""
-    image = f"cibuildwheel-like/debian-{suite}:{arch}"
+    image = recipe.image_name(recipe.parse_suite(suite), Arch(arch))
     argv = [sys.executable, "-m", "cibuildwheel_like", "images", "build"]
     argv += ["--suite", suite, "--arch", arch, "--engine", engine]
     done = subprocess.run(

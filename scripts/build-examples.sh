@@ -21,8 +21,8 @@ for example in examples/*/; do
     [[ "$name" == failing-test ]] && continue  # fails on purpose; the tests cover it
     echo "=== $name"
     (cd "$example" && "$VENV/bin/cibuildwheel-like" run --platform linux \
-        --output-dir "$ROOT/wheelhouse" --report "$ROOT/wheelhouse/$name.build-report.json") \
+        --output-dir "$ROOT/wheelhouse" --report "$ROOT/reports/$name.build-report.json") \
         || status=$?
 done
-ls -l "$ROOT/wheelhouse"
+ls -l "$ROOT/wheelhouse" "$ROOT/reports"
 exit "$status"

@@ -13,7 +13,7 @@ cd "$ROOT"
 # The images the integration tests use, built from Debian once per machine (each command is a
 # no-op when the image is current). Two at a time: debootstrap is I/O- and network-bound, and
 # foreign-arch provisioning runs under QEMU; only bookworm is used for emulated arches.
-"$VENV/bin/cibuildwheel-like" images build --suite bookworm,sid --arch x86_64 --jobs 2
+"$VENV/bin/cibuildwheel-like" images build --suite bookworm,sid,trixie,bullseye --arch x86_64 --jobs 2
 "$VENV/bin/cibuildwheel-like" images build --suite bookworm --arch x86_64 --engine podman
 "$VENV/bin/cibuildwheel-like" images build --suite bookworm --arch i686,aarch64,ppc64le,s390x --jobs 2
 "$VENV/bin/python" -m pytest integration_test -v -p no:cacheprovider --timeout=1800 "$@"

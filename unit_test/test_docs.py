@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from cibuildwheel_like.report import summary as report
+from cibuildwheel_like.report import build_report
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -85,7 +85,7 @@ def test_every_option_has_a_section_in_the_page():
 
 
 def test_schema_is_published_with_the_site(site):
-    assert json.loads((site / "build-report.schema.json").read_text()) == report.load_schema()
+    assert json.loads((site / "build-report.schema.json").read_text()) == build_report.load_schema()
 
 
 def test_nav_lists_every_page_and_every_page_exists():
@@ -109,7 +109,7 @@ def schema_properties(schema: dict[str, Any]) -> set[str]:
 def test_build_report_page_documents_every_field():
     page = (DOCS / "build-report.md").read_text()
     documented = set(re.findall(r"`([a-z_0-9]+)`", page))
-    missing = schema_properties(report.load_schema()) - documented
+    missing = schema_properties(build_report.load_schema()) - documented
     assert not missing, (
         f"fields of build-report.schema.json missing from build-report.md: {missing}"
     )
@@ -119,7 +119,7 @@ def test_build_report_example_validates():
     page = (DOCS / "build-report.md").read_text()
     example = re.search(r"```json\n(.*?)```", page, flags=re.DOTALL)
     assert example is not None
-    assert report.validate(json.loads(example.group(1))) == []
+    assert build_report.validate(json.loads(example.group(1))) == []
 
 
 def test_example_workflows_use_the_actions_inputs():

@@ -1,7 +1,8 @@
 """``doctor``: can this machine build the project's wheels? One line per check, each with its fix.
 
 Needs (archs, images, engine) come from the project's configuration when it resolves, else from
-``--archs``/``--image``/``--engine``. Exit status is non-zero when a build would fail.
+``--archs``/``--image``/``--engine``. Exit status is non-zero when a build would fail. The engine
+checks share ``engine.client``'s version rules and fixes with the gate before a run.
 """
 
 from __future__ import annotations
@@ -10,24 +11,27 @@ import dataclasses
 import enum
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.engine import client as engine_images
-from cibuildwheel_like.errors import FatalError
+from cibuildwheel_like.errors import ConfigurationError, FatalError
+from cibuildwheel_like.images import recipe as r
+from cibuildwheel_like.options.model import ENGINE_NAMES
+from cibuildwheel_like.options.values import parse_engine_name
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable, Sequence
 
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.model import EngineName
 
 GIB = 1024**3
 MIN_FREE_GIB = 2
 WARN_FREE_GIB = 10
 _STORAGE = {"docker": Path("/var/lib/docker"), "podman": Path("/var/lib/containers")}
-_BOOTSTRAP = "scripts/bootstrap-host.sh (as root, on Debian)"
 
 
 class Level(enum.Enum):
@@ -53,35 +57,34 @@ class Check:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Needs:
-    engine: engine_images.EngineName
+    engine: EngineName
     archs: tuple[Arch, ...]
     images: tuple[str, ...]
     source: str  # where the needs came from, for the report
 
 
-def engine_checks(engine: engine_images.EngineName) -> list[Check]:
+def engine_checks(engine: EngineName) -> list[Check]:
     path = engine_images.engine_found(engine)
     if path is None:
-        package = "docker.io" if engine == "docker" else "podman"
         return [
             Check(
                 name=f"{engine} found",
                 level=Level.FAIL,
                 detail=f"`{engine}` is not on PATH",
-                fix=f"apt-get install {package}, or run {_BOOTSTRAP}",
+                fix=engine_images.install_fix(engine),
             )
         ]
     checks = [Check(name=f"{engine} found", level=Level.OK, detail=path)]
     version = engine_images.engine_version(engine)
     if not version.reachable:
-        fix = (
-            "start the daemon: `dockerd &` or `systemctl start docker`; or run " + _BOOTSTRAP
-            if engine == "docker"
-            else "check `podman info`; as root, set default_ulimits in containers.conf"
-        )
         error = version.error.splitlines()[-1] if version.error else "no answer"
         checks.append(
-            Check(name=f"{engine} daemon reachable", level=Level.FAIL, detail=error, fix=fix)
+            Check(
+                name=f"{engine} daemon reachable",
+                level=Level.FAIL,
+                detail=error,
+                fix=engine_images.start_fix(engine),
+            )
         )
         return checks
     checks.append(
@@ -96,8 +99,8 @@ def engine_checks(engine: engine_images.EngineName) -> list[Check]:
         Check(
             name=f"{engine} version",
             level=Level.FAIL if too_old else Level.OK,
-            detail=too_old or "new enough (Docker API >= 1.41 / Podman >= 3)",
-            fix="upgrade the engine (Debian 12's docker.io 20.10 and podman 4.3 are enough)",
+            detail=too_old or f"new enough ({engine_images.MINIMUMS})",
+            fix=engine_images.upgrade_fix(engine),
         )
     )
     return checks
@@ -120,21 +123,25 @@ def binfmt_checks(
     return checks
 
 
-def image_fix(ref: str, engine: engine_images.EngineName) -> str:
-    prefix = "cibuildwheel-like/debian-"
-    if ref.startswith(prefix) and ":" in ref:
-        suite, arch = ref[len(prefix) :].split(":", 1)
-        return f"cibuildwheel-like images build --suite {suite} --arch {arch} --engine {engine}"
+def image_fix(ref: str, engine: EngineName) -> str:
+    ours = r.parse_image_name(ref)
+    if ours is not None and ours[1] in r.BUILD_ARCHS:
+        suite, arch = ours
+        return (
+            f"cibuildwheel-like images build --suite {suite.value} --arch {arch.value}"
+            f" --engine {engine}"
+        )
     pull = f"`{engine} pull {ref}` (needs the registry)"
     if "musllinux" in ref:
         return f'{pull}, or skip musl builds: skip = "*-musllinux_*" (no local musl image recipe)'
+    default = r.DEFAULT_SUITE.value
     return (
-        f"{pull}, or build a glibc image with `cibuildwheel-like images build --suite bookworm"
-        ' --arch ARCH` and set the matching manylinux-ARCH-image = "debian-bookworm"'
+        f"{pull}, or build a glibc image with `cibuildwheel-like images build --suite {default}"
+        f' --arch ARCH` and set the matching manylinux-ARCH-image = "debian-{default}"'
     )
 
 
-def image_checks(engine: engine_images.EngineName, images: Iterable[str]) -> list[Check]:
+def image_checks(engine: EngineName, images: Iterable[str]) -> list[Check]:
     checks: list[Check] = []
     for ref in images:
         info = engine_images.image_info(engine, ref)
@@ -180,7 +187,7 @@ def tool_checks() -> list[Check]:
             name="debootstrap (for images build)",
             level=Level.OK if found else Level.WARN,
             detail=found or "not installed: only needed to build local images",
-            fix=f"apt-get install debootstrap, or run {_BOOTSTRAP}",
+            fix=f"apt-get install debootstrap, or run {engine_images.BOOTSTRAP_HINT}",
         )
     ]
 
@@ -207,22 +214,63 @@ def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
     return checks
 
 
-def needs_from_project(args: argparse.Namespace, ctx: Context) -> Needs:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DoctorRequest:
+    """What ``doctor`` was asked; None / () mean "from the project's configuration"."""
+
+    package: Path
+    engine: EngineName | None
+    archs: str | None  # the --archs text, as the option takes it
+    images: tuple[str, ...]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``doctor`` to the top-level subparsers."""
+    parser = subparsers.add_parser(
+        "doctor", help="check that this machine can build wheels", allow_abbrev=False
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_NAMES,
+        default=None,
+        help="engine to check (default: the project's container-engine option, else docker)",
+    )
+    parser.add_argument(
+        "--archs", default=None, help="archs to check (default: from the project's config)"
+    )
+    parser.add_argument(
+        "--image", action="append", default=[], metavar="REF", help="an image that must be local"
+    )
+    parser.add_argument(
+        "package", nargs="?", type=Path, default=Path(), help="project directory (default: .)"
+    )
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace, ctx: Context) -> int:
+    request = DoctorRequest(
+        package=Path(args.package),
+        engine=None if args.engine is None else parse_engine_name(args.engine, option="--engine"),
+        archs=args.archs,
+        images=tuple(args.image),
+    )
+    return run(request, ctx)
+
+
+def needs_from_project(request: DoctorRequest, ctx: Context) -> Needs:
     """Archs, images and engine the project's configuration selects (raises FatalError)."""
     from cibuildwheel_like.options import resolver as resolve  # noqa: PLC0415  # heavy; only doctor needs it
 
-    package = Path(args.package)
     resolver = resolve.resolve_options(
         project_dir=ctx.cwd,
-        package_dir=package,
+        package_dir=request.package,
         config_file=None,
         environ=ctx.environ,
-        cli=resolve.CliValues(archs=args.archs, package_dir=package, platform="linux"),
+        cli=resolve.CliValues(archs=request.archs, package_dir=request.package, platform="linux"),
     )
     builds = [resolver.build_options(c) for c in resolver.selected_configurations()]
-    engine_names = {b.container_engine.name for b in builds}
-    configured = engine_names.pop() if len(engine_names) == 1 else "docker"
-    engine = engine_images.parse_engine(args.engine or configured)
+    configured = {b.container_engine.name for b in builds}
+    engine: EngineName = request.engine or (configured.pop() if len(configured) == 1 else "docker")
     return Needs(
         engine=engine,
         archs=tuple(dict.fromkeys(b.arch for b in builds)),
@@ -231,27 +279,38 @@ def needs_from_project(args: argparse.Namespace, ctx: Context) -> Needs:
     )
 
 
-def _explicit_needs(args: argparse.Namespace) -> Needs:
-    archs = (
-        [Arch(a) for a in args.archs.replace(",", " ").split()] if args.archs else [Arch.native()]
-    )
-    images = args.image or [f"cibuildwheel-like/debian-bookworm:{a.value}" for a in archs]
+def _explicit_archs(text: str | None) -> list[Arch]:
+    if not text:
+        return [Arch.native()]
+    names = text.replace(",", " ").split()
+    known = [a.value for a in Arch]
+    for name in names:
+        if name not in known:
+            raise ConfigurationError(
+                f"--archs: unknown arch {name!r}; choose from {', '.join(known)}"
+            )
+    return [Arch(name) for name in dict.fromkeys(names)]
+
+
+def _explicit_needs(request: DoctorRequest) -> Needs:
+    archs = _explicit_archs(request.archs)
+    images = request.images or tuple(r.image_name(r.DEFAULT_SUITE, a) for a in archs)
     return Needs(
-        engine=engine_images.parse_engine(args.engine or "docker"),
+        engine=request.engine or "docker",
         archs=tuple(archs),
-        images=tuple(images),
+        images=images,
         source="command line",
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def run(request: DoctorRequest, ctx: Context) -> int:
     out = ctx.output
     prefix: list[Check] = []
-    if args.image:
-        needs = _explicit_needs(args)
+    if request.images:
+        needs = _explicit_needs(request)
     else:
         try:
-            needs = needs_from_project(args, ctx)
+            needs = needs_from_project(request, ctx)
         except (FatalError, ValueError) as e:
             prefix.append(
                 Check(
@@ -261,7 +320,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                     fix="run doctor in the project directory, or pass --archs and --image",
                 )
             )
-            needs = _explicit_needs(args)
+            needs = _explicit_needs(request)
     out.info(
         f"doctor: engine {needs.engine}, archs {', '.join(a.value for a in needs.archs)}"
         f" ({needs.source})"

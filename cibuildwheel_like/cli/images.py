@@ -1,4 +1,8 @@
-"""Subcommands ``images build``, ``images check`` and ``doctor``; ``register`` adds them."""
+"""``images build`` and ``images check``; ``register`` adds them (``doctor`` has its own module).
+
+The arguments become typed values here (``BuildRequest``, ``Suite``, ``Arch``, ``EngineName``):
+nothing below ``cli/`` sees ``argparse``.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import ConfigurationError, FatalError
+from cibuildwheel_like.images import build
 from cibuildwheel_like.images import recipe as r
+from cibuildwheel_like.options.model import ENGINE_NAMES
+from cibuildwheel_like.options.values import parse_engine_name
 
 if TYPE_CHECKING:
     import argparse
@@ -23,31 +29,31 @@ SUITE_CHOICES = tuple(s.value for s in r.Suite)
 def _engine_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
-        choices=engine_images.ENGINES,
+        choices=ENGINE_NAMES,
         default="docker",
         help="container engine whose image store is used (default: docker)",
     )
 
 
 def register(subparsers: Any) -> None:
-    """Add ``images build|check`` and ``doctor`` to the top-level subparsers."""
+    """Add ``images build|check`` to the top-level subparsers."""
     images = subparsers.add_parser(
         "images", help="build or check manylinux-contract images", allow_abbrev=False
     )
     images_sub = images.add_subparsers(dest="images_command", metavar="ACTION", required=True)
 
-    build = images_sub.add_parser(
+    build_parser = images_sub.add_parser(
         "build", help="debootstrap a Debian suite into a manylinux-like image", allow_abbrev=False
     )
-    build.add_argument(
+    build_parser.add_argument(
         "--suite",
         action="append",
         default=None,
         metavar="SUITE",
         help=f"Debian suite, repeatable or comma-separated: {', '.join(SUITE_CHOICES)}"
-        " (default: bookworm)",
+        f" (default: {r.DEFAULT_SUITE.value})",
     )
-    build.add_argument(
+    build_parser.add_argument(
         "--arch",
         action="append",
         default=None,
@@ -55,26 +61,28 @@ def register(subparsers: Any) -> None:
         help=f"target arch, repeatable or comma-separated: {', '.join(ARCH_CHOICES)}"
         " (default: the host's)",
     )
-    _engine_argument(build)
-    build.add_argument("--mirror", default=None, help="Debian mirror URL (default: host's apt)")
-    build.add_argument(
+    _engine_argument(build_parser)
+    build_parser.add_argument(
+        "--mirror", default=None, help="Debian mirror URL (default: host's apt)"
+    )
+    build_parser.add_argument(
         "--ca-bundle",
         type=Path,
-        default=Path("/etc/ssl/certs/ca-certificates.crt"),
+        default=build.DEFAULT_CA_BUNDLE,
         help="PEM bundle installed as the image's trust store (default: the host's)",
     )
-    build.add_argument(
-        "--tag", default=None, help="image name (default: cibuildwheel-like/debian-SUITE:ARCH)"
+    build_parser.add_argument(
+        "--tag", default=None, help=f"image name (default: {r.IMAGE_NAME_PATTERN})"
     )
-    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
-    build.add_argument(
+    build_parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build_parser.add_argument(
         "--jobs",
         type=int,
         default=1,
         metavar="N",
         help="build up to N images at once (suite x arch combinations; default 1)",
     )
-    build.set_defaults(handler=build_command)
+    build_parser.set_defaults(handler=build_command)
 
     check = images_sub.add_parser(
         "check", help="check an image against what the build pipeline needs", allow_abbrev=False
@@ -91,67 +99,52 @@ def register(subparsers: Any) -> None:
     _engine_argument(check)
     check.set_defaults(handler=check_command)
 
-    doctor = subparsers.add_parser(
-        "doctor", help="check that this machine can build wheels", allow_abbrev=False
-    )
-    doctor.add_argument(
-        "--engine",
-        choices=engine_images.ENGINES,
-        default=None,
-        help="engine to check (default: the project's container-engine option, else docker)",
-    )
-    doctor.add_argument(
-        "--archs", default=None, help="archs to check (default: from the project's config)"
-    )
-    doctor.add_argument(
-        "--image", action="append", default=[], metavar="REF", help="an image that must be local"
-    )
-    doctor.add_argument(
-        "package", nargs="?", type=Path, default=Path(), help="project directory (default: .)"
-    )
-    doctor.set_defaults(handler=doctor_command)
+
+def _words(values: list[str] | None) -> list[str]:
+    return [word for value in values or [] for word in value.replace(",", " ").split()]
 
 
-def _parse_archs(values: list[str] | None) -> list[Arch]:
-    if not values:
+def parse_archs(values: list[str] | None) -> list[Arch]:
+    """``--arch`` values (repeatable, comma-separated); the host's arch when none is given."""
+    names = _words(values)
+    if not names:
         return [Arch.native()]
-    archs: list[Arch] = []
-    for value in values:
-        for name in value.replace(",", " ").split():
-            if name not in ARCH_CHOICES:
-                raise ConfigurationError(
-                    f"--arch: unknown or unbuildable arch {name!r}; choose from"
-                    f" {', '.join(ARCH_CHOICES)}"
-                )
-            archs.append(Arch(name))
-    return list(dict.fromkeys(archs))
+    for name in names:
+        if name not in ARCH_CHOICES:
+            raise ConfigurationError(
+                f"--arch: unknown or unbuildable arch {name!r}; choose from"
+                f" {', '.join(ARCH_CHOICES)}"
+            )
+    return [Arch(name) for name in dict.fromkeys(names)]
 
 
-def _parse_suites(values: list[str] | None) -> list[r.Suite]:
-    names = [n for v in values or ["bookworm"] for n in v.replace(",", " ").split()]
+def parse_suites(values: list[str] | None) -> list[r.Suite]:
+    """``--suite`` values (repeatable, comma-separated); the recipe's default when none."""
+    names = _words(values)
+    if not names:
+        return [r.DEFAULT_SUITE]
     for name in names:
         if name not in SUITE_CHOICES:
             raise ConfigurationError(
                 f"--suite: unknown suite {name!r}; choose from {', '.join(SUITE_CHOICES)}"
             )
-    return [r.Suite(n) for n in dict.fromkeys(names)]
+    return [r.parse_suite(name) for name in dict.fromkeys(names)]
 
 
 def build_command(args: argparse.Namespace, ctx: Context) -> int:
-    from cibuildwheel_like.images import build  # noqa: PLC0415  # keeps --help fast
-
-    suites = _parse_suites(args.suite)
-    archs = _parse_archs(args.arch)
+    suites = parse_suites(args.suite)
+    archs = parse_archs(args.arch)
+    jobs: int = args.jobs
     if args.tag and len(archs) * len(suites) > 1:
         raise ConfigurationError("--tag names one image: pass a single --suite and --arch")
-    if args.jobs < 1:
-        raise ConfigurationError(f"--jobs: {args.jobs} is not a positive number of builds")
-    out = ctx.output
+    if jobs < 1:
+        raise ConfigurationError(f"--jobs: {jobs} is not a positive number of builds")
+    engine = parse_engine_name(args.engine, option="--engine")
     requests = [
         build.BuildRequest(
             suite=suite,
             arch=arch,
-            engine=engine_images.parse_engine(args.engine),
+            engine=engine,
             mirror=args.mirror,
             ca_bundle=args.ca_bundle,
             tag=args.tag,
@@ -160,12 +153,20 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
         for suite in suites
         for arch in archs
     ]
+    _build_all(requests, jobs=jobs, ctx=ctx)
+    return 0
+
+
+def _build_all(requests: list[build.BuildRequest], *, jobs: int, ctx: Context) -> None:
+    """Build each request, up to ``jobs`` at once; every failure is reported, the first raised."""
+    out = ctx.output
     several = len(requests) > 1
 
     def one(request: build.BuildRequest) -> None:
         prefix = f"[{request.suite.value}/{request.arch.value}] " if several else ""
         outcome = build.build(
             request,
+            cache=ctx.cache,
             progress=lambda m: out.info(prefix + m),
             note=lambda m: out.warning(prefix + m),
         )
@@ -173,14 +174,14 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
             return
         p = outcome.provisioned
         detail = f" ({', '.join(p.interpreters)}; {p.policy})" if p else ""
-        out.info(f"built {outcome.tag} in {args.engine} in {outcome.seconds:.0f}s{detail}")
+        out.info(f"built {outcome.tag} in {request.engine} in {outcome.seconds:.0f}s{detail}")
 
-    if args.jobs == 1:
+    if jobs == 1:
         for request in requests:
             one(request)
-        return 0
+        return
     failures: list[FatalError] = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(one, request): request for request in requests}
         for future in concurrent.futures.as_completed(futures):
             error = future.exception()
@@ -192,24 +193,26 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
                 raise error
     if failures:
         raise failures[0]
-    return 0
 
 
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
     from cibuildwheel_like.images import check  # noqa: PLC0415
 
+    arch: Arch | None = None
+    if args.arch:
+        try:
+            arch = Arch(args.arch)
+        except ValueError:
+            names = ", ".join(a.value for a in Arch)
+            raise ConfigurationError(
+                f"--arch: unknown arch {args.arch!r}; choose from {names}"
+            ) from None
     report = check.check_image(
-        engine_images.parse_engine(args.engine),
+        parse_engine_name(args.engine, option="--engine"),
         args.image,
         identifiers=tuple(args.identifiers),
-        arch=Arch(args.arch) if args.arch else None,
+        arch=arch,
     )
     for line in report.lines():
         ctx.output.info(line)
     return 0 if report.ok else 1
-
-
-def doctor_command(args: argparse.Namespace, ctx: Context) -> int:
-    from cibuildwheel_like.cli import doctor  # noqa: PLC0415
-
-    return doctor.run(args, ctx)

@@ -1,5 +1,7 @@
 """Host-side questions to a container engine: is it there, how new, is an image local, its contents.
 
+The one owner of the engine version check (``check_engine``: the gate before a run, and what
+``doctor`` reports) and of reading ``image inspect`` (``image_info`` -> ``ImageInfo``).
 Everything goes through ``hostcmd``; nothing here starts a long-lived container (``run_in_image``
 is a one-shot ``run --rm`` for checks).
 """
@@ -10,28 +12,24 @@ import dataclasses
 import json
 import os
 import shutil
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from cibuildwheel_like import hostcmd
-from cibuildwheel_like.errors import HostCommandError
+from cibuildwheel_like.errors import EngineTooOldError, HostCommandError
 
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-EngineName = Literal["docker", "podman"]
-ENGINES: tuple[EngineName, ...] = ("docker", "podman")
-MIN_DOCKER_API = (1, 41)
+    from cibuildwheel_like.options.model import EngineName
+
+# The minimum versions that know `--platform` on create/run/pull (cibuildwheel's own gate).
+MIN_DOCKER_API = (1, 41)  # Docker 20.10
 MIN_PODMAN = (3, 0)
-
-
-def parse_engine(value: str) -> EngineName:
-    if value == "docker":
-        return "docker"
-    if value == "podman":
-        return "podman"
-    raise ValueError(f"unknown container engine {value!r}; choose docker or podman")
+MINIMUMS = "Docker >= 20.10 (API 1.41) or Podman >= 3.0"  # the two lines above, for messages
+_DEBIAN_PACKAGE: Mapping[EngineName, str] = {"docker": "docker.io", "podman": "podman"}
+BOOTSTRAP_HINT = "scripts/bootstrap-host.sh (as root, on Debian)"
 
 
 def engine_found(engine: EngineName) -> str | None:
@@ -39,7 +37,9 @@ def engine_found(engine: EngineName) -> str | None:
     return shutil.which(engine)
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
+def version_tuple(text: str) -> tuple[int, ...]:
+    """The leading numeric components: ``20.10.24+dfsg1`` -> (20, 10, 24), ``4.3.1-rc1`` ->
+    (4, 3, 1); stops at the first component that does not start with a digit."""
     parts: list[int] = []
     for piece in text.split("."):
         digits = ""
@@ -53,10 +53,18 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EngineVersion:
+    """What ``<engine> version`` said. Docker's API versions decide what it can do (the client
+    negotiates down to the daemon's); Podman's own version does."""
+
     engine: EngineName
     client: str
+    client_api: str | None  # Docker: the negotiated client API; Podman: None
     server: str | None  # None: the daemon/service did not answer
     api: str | None  # Docker's server API version (podman: its compat API, informative)
     error: str = ""
@@ -66,38 +74,79 @@ class EngineVersion:
         return self.server is not None
 
     def too_old(self) -> str | None:
-        """Why this engine is too old for us, or None."""
-        if self.engine == "docker":
-            if self.api is None:
-                return None
-            if _version_tuple(self.api) < MIN_DOCKER_API:
-                return f"Docker API {self.api} < 1.41 (Docker 20.10)"
-            return None
-        if self.server is not None and _version_tuple(self.server) < MIN_PODMAN:
-            return f"Podman {self.server} < 3.0"
-        return None
+        """Why this engine is too old for us (naming the versions found and the minimum), or
+        None. Versions that were not reported are not held against the engine."""
+        match self.engine:
+            case "docker":
+                apis = [version_tuple(a) for a in (self.client_api, self.api) if a]
+                if not apis or min(apis) >= MIN_DOCKER_API:
+                    return None
+                return (
+                    f"Docker API {_dotted(min(apis))} (client {self.client}, server"
+                    f" {self.server or '?'}) is older than {_dotted(MIN_DOCKER_API)}"
+                    " (Docker 20.10), the first that knows --platform"
+                )
+            case "podman":
+                found = version_tuple(self.server or self.client)
+                if not found or found >= MIN_PODMAN:
+                    return None
+                return (
+                    f"Podman {self.server or self.client} is older than {_dotted(MIN_PODMAN)},"
+                    " the first that knows --platform"
+                )
+
+
+def install_fix(engine: EngineName) -> str:
+    return f"apt-get install {_DEBIAN_PACKAGE[engine]}, or run {BOOTSTRAP_HINT}"
+
+
+def start_fix(engine: EngineName) -> str:
+    match engine:
+        case "docker":
+            return (
+                "start the daemon: `dockerd &` or `systemctl start docker`;"
+                f" or run {BOOTSTRAP_HINT}"
+            )
+        case "podman":
+            return "check `podman info`; as root, set default_ulimits in containers.conf"
+
+
+def upgrade_fix(engine: EngineName) -> str:
+    other = "podman" if engine == "docker" else "docker"
+    return (
+        f"upgrade {engine} (Debian 12's docker.io 20.10 and podman 4.3 are enough),"
+        f" or set container-engine = '{other}'"
+    )
 
 
 def parse_version_json(engine: EngineName, text: str, error: str = "") -> EngineVersion:
-    """Parse ``docker version --format '{{json .}}'`` / ``podman version --format json``."""
+    """Parse ``docker version --format '{{json .}}'`` / ``podman version --format json``.
+
+    Local Podman has no ``Server`` section: the client is the engine, so its version stands in.
+    """
     data = json.loads(text) if text.strip() else {}
     client = data.get("Client") or {}
     server = data.get("Server") or None
-    if engine == "docker":
-        return EngineVersion(
-            engine=engine,
-            client=str(client.get("Version", "?")),
-            server=str(server["Version"]) if server else None,
-            api=str(server.get("ApiVersion")) if server else None,
-            error=error,
-        )
-    return EngineVersion(
-        engine=engine,
-        client=str(client.get("Version", "?")),
-        server=str(server.get("Version")) if server else str(client.get("Version", "?")),
-        api=str(server.get("APIVersion")) if server else None,
-        error=error,
-    )
+    client_version = str(client.get("Version", "?"))
+    match engine:
+        case "docker":
+            return EngineVersion(
+                engine=engine,
+                client=client_version,
+                client_api=str(client["ApiVersion"]) if client.get("ApiVersion") else None,
+                server=str(server["Version"]) if server else None,
+                api=str(server.get("ApiVersion")) if server else None,
+                error=error,
+            )
+        case "podman":
+            return EngineVersion(
+                engine=engine,
+                client=client_version,
+                client_api=None,
+                server=str(server.get("Version")) if server else client_version,
+                api=str(server.get("APIVersion")) if server else None,
+                error=error,
+            )
 
 
 def engine_version(engine: EngineName) -> EngineVersion:
@@ -105,17 +154,49 @@ def engine_version(engine: EngineName) -> EngineVersion:
     fmt = ["--format", "{{json .}}"] if engine == "docker" else ["--format", "json"]
     result = hostcmd.run([engine, "version", *fmt], capture=True, check=False, timeout=30)
     error = result.stderr.decode(errors="replace").strip()
+    unreachable = EngineVersion(
+        engine=engine, client="?", client_api=None, server=None, api=None, error=error
+    )
     try:
         version = parse_version_json(engine, result.stdout.decode(errors="replace"), error)
-    except json.JSONDecodeError:
-        return EngineVersion(engine=engine, client="?", server=None, api=None, error=error)
-    if result.returncode != 0 and engine == "docker":
+    except (json.JSONDecodeError, AttributeError):
+        return unreachable
+    if result.returncode != 0:
+        # Docker prints its client half and exits 1 when the daemon is down; a failing podman
+        # (e.g. "error setting rlimit") cannot run containers either.
         return dataclasses.replace(version, server=None, api=None)
+    return version
+
+
+def check_engine(engine: EngineName) -> EngineVersion:
+    """The pre-flight gate of a run: ``engine`` is installed, answers and knows ``--platform``.
+
+    Raises EngineTooOldError (exit 7, as cibuildwheel) naming the engine, the version found,
+    the minimum and the fix; returns what ``<engine> version`` reported."""
+    if engine_found(engine) is None:
+        raise EngineTooOldError(
+            f"container engine {engine} is not installed (`{engine}` is not on PATH); it must be"
+            f" {MINIMUMS}. Fix: {install_fix(engine)}."
+        )
+    version = engine_version(engine)
+    if not version.reachable:
+        said = version.error.splitlines()[-1] if version.error else "no answer"
+        raise EngineTooOldError(
+            f"container engine {engine} (client {version.client}) does not answer"
+            f" `{engine} version`: {said}. Fix: {start_fix(engine)}."
+        )
+    reason = version.too_old()
+    if reason is not None:
+        raise EngineTooOldError(
+            f"container engine {engine} is too old: {reason}. Fix: {upgrade_fix(engine)}."
+        )
     return version
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ImageInfo:
+    """The facts of a local image we use: platform, labels and environment."""
+
     ref: str
     id: str
     os: str
@@ -126,14 +207,24 @@ class ImageInfo:
 
     @property
     def platform(self) -> str:
+        """``os/architecture[/variant]`` as the image records it."""
         base = f"{self.os}/{self.architecture}"
         return f"{base}/{self.variant}" if self.variant else base
 
+    def platform_like(self, wanted: str) -> str:
+        """The image's platform spelled like ``wanted``: the variant only counts when
+        ``wanted`` names one (linux/arm/v7), since arm64 images often record a ``v8``
+        that ``linux/arm64`` leaves out."""
+        if wanted.count("/") == 2:  # noqa: PLR2004  # os/arch/variant
+            return self.platform
+        return f"{self.os}/{self.architecture}"
+
 
 def parse_image_inspect(ref: str, text: str) -> ImageInfo:
-    """One image from ``<engine> image inspect`` JSON (a list of one object)."""
+    """One image from ``<engine> image inspect`` JSON (a list of one object); the one reader of
+    that output (docker and podman spell these keys alike)."""
     data = json.loads(text)
-    item = data[0] if isinstance(data, list) else data
+    item = (data[0] if data else {}) if isinstance(data, list) else data
     config = item.get("Config") or {}
     env: dict[str, str] = {}
     for entry in config.get("Env") or []:

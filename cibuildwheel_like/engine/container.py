@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import shlex
 import shutil
 import subprocess
@@ -26,7 +25,8 @@ from typing import IO, TYPE_CHECKING
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.errors import EngineTooOldError, FatalError, HostCommandError
+from cibuildwheel_like.engine import client
+from cibuildwheel_like.errors import FatalError, HostCommandError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -39,8 +39,6 @@ LABEL = "org.cibuildwheel-like.build=1"
 _KEEP_ALIVE = ("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done")
 _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command then sees EOF
 _PULL_ATTEMPTS = 3
-_MIN_DOCKER_API = (1, 41)
-_MIN_PODMAN = (3, 0)
 
 TarFiller = Callable[[tarfile.TarFile], None]
 
@@ -50,45 +48,6 @@ class ExecResult:
     returncode: int
     stdout: str  # only filled when the command was captured
     stderr: str = ""
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = []
-    for piece in text.split("-", 1)[0].split("."):
-        digits = "".join(c for c in piece if c.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts)
-
-
-def check_engine(engine: str) -> None:
-    """Fail with exit 7 if the engine is too old for ``--platform`` (docker 20.10 / podman 3)."""
-    try:
-        info = json.loads(hostcmd.output([engine, "version", "--format", "{{json .}}"]))
-    except (HostCommandError, json.JSONDecodeError) as e:
-        raise EngineTooOldError(
-            f"`{engine} version` failed: {e}\n{engine} must be installed and its daemon/service"
-            " running (docker >= 20.10 or podman >= 3); check `{engine} info`."
-        ) from e
-    lowered = {k.lower(): v for k, v in info.items()}
-    if engine == "docker":
-        client = lowered.get("client") or {}
-        server = lowered.get("server") or {}
-        found = min(
-            _version_tuple(str(client.get("ApiVersion", "0"))),
-            _version_tuple(str(server.get("ApiVersion", "0"))),
-        )
-        if found < _MIN_DOCKER_API:
-            raise EngineTooOldError(
-                f"docker API {'.'.join(map(str, found))} is too old: docker >= 20.10 (API 1.41)"
-                " is needed for --platform; upgrade docker or set container-engine = 'podman'"
-            )
-    else:
-        client = lowered.get("client") or lowered
-        found = _version_tuple(str(client.get("Version", "0")))
-        if found < _MIN_PODMAN:
-            raise EngineTooOldError(
-                f"podman {'.'.join(map(str, found))} is too old: podman >= 3 is needed"
-            )
 
 
 def _tar_filter(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -196,17 +155,8 @@ class Container:
         self._created = False
 
     def _image_platform(self) -> str | None:
-        result = hostcmd.run(
-            [self.engine.name, "image", "inspect", self.image], capture=True, check=False
-        )
-        if result.returncode != 0:
-            return None
-        data = json.loads(result.stdout)
-        first = data[0] if isinstance(data, list) and data else {}
-        platform = f"{first.get('Os', 'linux')}/{first.get('Architecture', '')}"
-        if first.get("Variant") and self.arch.oci_platform.count("/") == 2:  # noqa: PLR2004
-            platform += f"/{first['Variant']}"
-        return platform
+        info = client.image_info(self.engine.name, self.image)
+        return None if info is None else info.platform_like(self.arch.oci_platform)
 
     def _ensure_image(self) -> str:
         """The platform to pass to ``create``: the wanted one, checked against the image's."""

@@ -19,6 +19,9 @@ from cibuildwheel_like.images import rootfs
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from cibuildwheel_like.context import Cache
+    from cibuildwheel_like.options.model import EngineName
+
 DEFAULT_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
@@ -26,7 +29,7 @@ DEFAULT_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 class BuildRequest:
     suite: r.Suite
     arch: Arch
-    engine: engine_images.EngineName
+    engine: EngineName
     mirror: str | None = None
     ca_bundle: Path = DEFAULT_CA_BUNDLE
     tag: str | None = None
@@ -77,6 +80,7 @@ def _check_host(arch: Arch, host: Arch) -> None:
 def build(
     request: BuildRequest,
     *,
+    cache: Cache,
     progress: Callable[[str], None],
     note: Callable[[str], None],
 ) -> BuildOutcome:
@@ -99,7 +103,7 @@ def build(
     host = Arch.native()
     _check_host(request.arch, host)
     builder = rootfs.RootfsBuilder(
-        recipe, ca_bundle=request.ca_bundle, progress=progress, host=host
+        recipe, cache=cache, ca_bundle=request.ca_bundle, progress=progress, host=host
     )
     artifact = builder.get(force=request.force)
     provisioned = artifact.provisioned
@@ -131,7 +135,7 @@ def build(
     if info is None:
         raise HostCommandError(f"{request.engine} build reported success but {tag} is not there")
     wanted = request.arch.oci_platform
-    if f"{info.os}/{info.architecture}" != "/".join(wanted.split("/")[:2]):
+    if info.platform_like(wanted) != wanted:
         raise HostCommandError(
             f"{tag} was recorded as {info.platform}, not {wanted}; this engine ignores --platform"
             " for FROM scratch builds. Use podman, or a Docker with the classic builder."

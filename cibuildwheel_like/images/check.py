@@ -17,6 +17,8 @@ from cibuildwheel_like.engine import client as engine_images
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from cibuildwheel_like.options.model import EngineName
+
 # What the pipeline runs inside the container besides the interpreters.
 SHELL_TOOLS = ("sh", "tar", "cp", "mkdir", "rm", "find", "env", "uname", "mv", "cat", "ln", "chmod")
 _OCI_ARCH = {
@@ -249,7 +251,7 @@ def evaluate(
 
 
 def check_image(
-    engine: engine_images.EngineName,
+    engine: EngineName,
     image: str,
     *,
     identifiers: Sequence[str] = (),

@@ -1,6 +1,8 @@
-"""The image recipe as data: suites, packages, interpreter names, auditwheel policy, labels.
+"""The image recipe as data: suites, packages, image names, interpreter names, policy, labels.
 
-Everything here is pure (no host commands) so the unit tests cover the naming and policy rules.
+The only place that knows the Debian suites and our image names (``cibuildwheel-like/debian-
+SUITE:ARCH``): the options, ``doctor`` and the CLI ask here. Everything here is pure (no host
+commands) so the unit tests cover the naming and policy rules.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ if TYPE_CHECKING:
 
 # Bump when the packages, the provisioning steps or the image metadata change: images and cached
 # root filesystems with another recipe digest are rebuilt.
-RECIPE_VERSION = "1"
+# 2: apt keeps working against a frozen mirror (sources.list with check-valid-until=no).
+RECIPE_VERSION = "2"
 LABEL_PREFIX = "org.cibuildwheel-like"
-IMAGE_REPOSITORY = "cibuildwheel-like/debian-{suite}"
+_REPOSITORY_PREFIX = "cibuildwheel-like/debian-"
+IMAGE_NAME_PATTERN = f"{_REPOSITORY_PREFIX}SUITE:ARCH"  # for help texts
 TOOLS_PREFIX = "/opt/_internal/tools"
 CA_PATH_IN_IMAGE = "/etc/ssl/certs/cibuildwheel-like-ca-bundle.crt"
 BUILD_ARCHS = (Arch.x86_64, Arch.i686, Arch.aarch64, Arch.ppc64le, Arch.s390x)
@@ -38,6 +42,7 @@ class Suite(enum.Enum):
 class SuiteFacts:
     """What a suite ships, as checked on the mirror (the build verifies it again)."""
 
+    glibc: tuple[int, int] | None  # None: rolling (sid), known only once built
     pythons: tuple[str, ...]  # CPython versions with -dev/-venv packages
     pypy: bool
     extra_packages: tuple[str, ...] = ()
@@ -45,11 +50,14 @@ class SuiteFacts:
 
 SUITES: Mapping[Suite, SuiteFacts] = {
     # python3.9-venv's ensurepip needs distutils, which bullseye splits out.
-    Suite.bullseye: SuiteFacts(pythons=("3.9",), pypy=False, extra_packages=("python3-distutils",)),
-    Suite.bookworm: SuiteFacts(pythons=("3.11",), pypy=False),
-    Suite.trixie: SuiteFacts(pythons=("3.13",), pypy=False),
-    Suite.sid: SuiteFacts(pythons=("3.13", "3.14", "3.15"), pypy=True),
+    Suite.bullseye: SuiteFacts(
+        glibc=(2, 31), pythons=("3.9",), pypy=False, extra_packages=("python3-distutils",)
+    ),
+    Suite.bookworm: SuiteFacts(glibc=(2, 36), pythons=("3.11",), pypy=False),
+    Suite.trixie: SuiteFacts(glibc=(2, 41), pythons=("3.13",), pypy=False),
+    Suite.sid: SuiteFacts(glibc=None, pythons=("3.13", "3.14", "3.15"), pypy=True),
 }
+DEFAULT_SUITE = Suite.bookworm
 
 BASE_PACKAGES = ("build-essential", "ca-certificates", "util-linux", "python3-dev", "python3-venv")
 
@@ -63,7 +71,35 @@ def parse_suite(value: str) -> Suite:
 
 
 def image_name(suite: Suite, arch: Arch) -> str:
-    return f"{IMAGE_REPOSITORY.format(suite=suite.value)}:{arch.value}"
+    """Our image for ``suite`` and ``arch``: ``cibuildwheel-like/debian-bookworm:x86_64``."""
+    return f"{_REPOSITORY_PREFIX}{suite.value}:{arch.value}"
+
+
+def parse_image_name(ref: str) -> tuple[Suite, Arch] | None:
+    """The suite and arch of one of our image names, or None for any other reference."""
+    if not ref.startswith(_REPOSITORY_PREFIX):
+        return None
+    suite, sep, arch = ref.removeprefix(_REPOSITORY_PREFIX).partition(":")
+    if not sep:
+        return None
+    try:
+        return Suite(suite), Arch(arch)
+    except ValueError:
+        return None
+
+
+def apt_sources(suite: Suite, mirror: str) -> str:
+    """The image's ``/etc/apt/sources.list``: the suite it was built from, on that mirror.
+
+    ``check-valid-until=no``: a mirror may serve a frozen suite (a snapshot) whose Release file
+    carries a Valid-Until date that has passed (sid's does), and apt then refuses to update, so
+    a ``before-all`` that installs a system library breaks. Scoped to this one source, so any
+    repository the user adds keeps apt's check.
+    """
+    return (
+        "# Written by cibuildwheel-like images build (see apt_sources in images/recipe.py).\n"
+        f"deb [check-valid-until=no] {mirror} {suite.value} main\n"
+    )
 
 
 def debootstrap_packages(suite: Suite) -> tuple[str, ...]:

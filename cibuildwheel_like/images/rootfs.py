@@ -2,32 +2,33 @@
 
 Provisioning runs in a chroot on the host (foreign arches through the host's QEMU binfmt, i686
 under ``setarch``), so one provisioned tarball serves docker and podman alike. Tarballs are
-cached per recipe digest under the user cache directory, guarded by a file lock.
+cached per recipe digest in the run's cache directory (``Cache.directory("images")``: the one
+cache setting, ``CIBW_CACHE_PATH``), each guarded by a file lock, as is the shared .deb cache.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import filelock
-import platformdirs
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import HostCommandError
 from cibuildwheel_like.images import recipe as r
 
+if TYPE_CHECKING:
+    import os
+
+    from cibuildwheel_like.context import Cache
+
 Progress = Callable[[str], None]
-_CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file marks a cache directory of cibuildwheel-like (image root filesystems).\n"
-)
 _PIP_ENV = {
     "PIP_NO_CACHE_DIR": "1",
     "PIP_ROOT_USER_ACTION": "ignore",
@@ -38,18 +39,6 @@ _PIP_ENV = {
 
 class ImageBuildError(HostCommandError):
     """A step of the image build failed; the message names the step and its log."""
-
-
-def cache_root(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    override = env.get("CIBWL_CACHE_DIR")
-    root = Path(override) if override else Path(platformdirs.user_cache_dir("cibuildwheel-like"))
-    images = root / "images"
-    images.mkdir(parents=True, exist_ok=True)
-    tag = root / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(_CACHEDIR_TAG)
-    return images
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -98,13 +87,15 @@ def default_mirror(sources_dir: Path = Path("/etc/apt")) -> str:
 
 class RootfsBuilder:
     def __init__(
-        self, recipe: r.Recipe, *, ca_bundle: Path, progress: Progress, host: Arch
+        self, recipe: r.Recipe, *, cache: Cache, ca_bundle: Path, progress: Progress, host: Arch
     ) -> None:
         self.recipe = recipe
+        self.cache = cache
         self.ca_bundle = ca_bundle
         self.progress = progress
         self.host = host
-        self.workdir = cache_root() / f"{recipe.suite.value}-{recipe.arch.value}-{recipe.digest}"
+        name = f"{recipe.suite.value}-{recipe.arch.value}-{recipe.digest}"
+        self.workdir = cache.directory("images") / name
         self.rootfs = self.workdir / "rootfs"
         self.tarball = self.workdir / "rootfs.tar"
         self.info = self.workdir / "provisioned.json"
@@ -158,21 +149,25 @@ class RootfsBuilder:
         )
         # Downloaded .debs are kept per suite/arch so a rebuild (--force, a recipe bump)
         # does not fetch them again; debootstrap skips files whose checksum still matches.
-        debs = cache_root() / "debs" / f"{recipe.suite.value}-{recipe.arch.debian_arch}"
-        debs.mkdir(parents=True, exist_ok=True)
-        self._logged(
-            "debootstrap",
-            [
-                "debootstrap",
-                "--variant=minbase",
-                f"--cache-dir={debs}",
-                f"--arch={recipe.arch.debian_arch}",
-                "--include=" + ",".join(recipe.packages),
-                recipe.suite.value,
-                self.rootfs,
-                recipe.mirror,
-            ],
+        # Two recipes of one suite/arch (another CA bundle, another checkout's recipe version)
+        # share that folder, hence its own lock beside the per-recipe one.
+        debs = self.cache.directory(
+            "images", "debs", f"{recipe.suite.value}-{recipe.arch.debian_arch}"
         )
+        with filelock.FileLock(str(debs) + ".lock"):
+            self._logged(
+                "debootstrap",
+                [
+                    "debootstrap",
+                    "--variant=minbase",
+                    f"--cache-dir={debs}",
+                    f"--arch={recipe.arch.debian_arch}",
+                    "--include=" + ",".join(recipe.packages),
+                    recipe.suite.value,
+                    self.rootfs,
+                    recipe.mirror,
+                ],
+            )
 
     def _chroot_argv(self, argv: Sequence[str]) -> list[str]:
         prefix = ["setarch", "i686"] if self.recipe.arch is Arch.i686 else []
@@ -218,6 +213,8 @@ class RootfsBuilder:
 
     def _provision(self) -> r.Provisioned:
         shutil.copyfile(self.ca_bundle, self.rootfs / r.CA_PATH_IN_IMAGE.lstrip("/"))
+        sources = self.rootfs / "etc/apt/sources.list"
+        sources.write_text(r.apt_sources(self.recipe.suite, self.recipe.mirror))
         glibc = r.glibc_from_dpkg_status((self.rootfs / "var/lib/dpkg/status").read_text())
         names = r.interpreter_candidates(p.name for p in (self.rootfs / "usr/bin").iterdir())
         tags: list[str] = []

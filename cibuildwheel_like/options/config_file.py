@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,13 +69,26 @@ def locate_config_file(
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file (pyproject.toml, --config-file) as a dict; every way it can be unreadable
+    is a ConfigurationError naming the file, never a traceback."""
     try:
         with path.open("rb") as f:
             document: dict[str, Any] = tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigurationError(
+            f"{path}: invalid TOML: not UTF-8 (byte {exc.object[exc.start]:#04x} on line"
+            f" {line}); save the file as UTF-8"
+        ) from None
+    except RecursionError:  # tomllib parses nested arrays/tables recursively
+        raise ConfigurationError(
+            f"{path}: invalid TOML: arrays or inline tables nested too deeply to read;"
+            " flatten the value"
+        ) from None
     except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigurationError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return document
 
 
@@ -324,63 +336,3 @@ def _check_structured_table(
             _check_key(key, set(fields), path=path, where=f"{where}: {spec.name}")
     if "name" in fields and "name" not in value:
         raise ConfigurationError(f"{path}: {where}: {spec.name} table needs a 'name' key")
-
-
-# -- [dependency-groups] (PEP 735), for test-groups ---------------------------------------------
-
-
-def _normalize_group(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def resolve_dependency_groups(package_dir: Path, groups: tuple[str, ...]) -> tuple[str, ...]:
-    """The requirements of ``groups`` from ``{package}/pyproject.toml``, includes expanded.
-
-    As cibuildwheel, the groups are read from the package's pyproject.toml (not from
-    --config-file); a missing file, table or group is a ConfigurationError.
-    """
-    if not groups:
-        return ()
-    path = package_dir / "pyproject.toml"
-    if not path.is_file():
-        raise ConfigurationError(
-            f"test-groups {' '.join(groups)}: no {path} to read [dependency-groups] from"
-        )
-    table = read_toml(path).get("dependency-groups")
-    if not isinstance(table, dict):
-        raise ConfigurationError(
-            f"test-groups {' '.join(groups)}: {path} has no [dependency-groups] table"
-        )
-    by_name: dict[str, Any] = {}
-    for name, entries in table.items():
-        normalized = _normalize_group(name)
-        if normalized in by_name:
-            raise ConfigurationError(
-                f"{path}: [dependency-groups] names {name!r} twice (after normalization)"
-            )
-        by_name[normalized] = entries
-
-    def expand(name: str, chain: tuple[str, ...]) -> list[str]:
-        key = _normalize_group(name)
-        if key in chain:
-            cycle = " -> ".join((*chain, key))
-            raise ConfigurationError(f"{path}: [dependency-groups] include cycle: {cycle}")
-        entries = by_name.get(key)
-        if not isinstance(entries, list):
-            close = difflib.get_close_matches(key, sorted(by_name), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ConfigurationError(f"test-groups: {path} has no dependency group {name!r}.{hint}")
-        result: list[str] = []
-        for entry in entries:
-            if isinstance(entry, str):
-                result.append(entry)
-            elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
-                result.extend(expand(entry["include-group"], (*chain, key)))
-            else:
-                raise ConfigurationError(
-                    f"{path}: [dependency-groups] {name}: {entry!r} is neither a requirement"
-                    " string nor {include-group = NAME}"
-                )
-        return result
-
-    return tuple(req for group in groups for req in expand(group, ()))

@@ -27,6 +27,7 @@ from packaging._manylinux import _LEGACY_MANYLINUX_MAP, _GLibCVersion
 from packaging._musllinux import _MuslVersion
 
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
+from cibuildwheel_like.images import recipe
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,14 +41,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 DATA_FILE = "pinned-images.toml"
-LOCAL_IMAGE_REPOSITORY = "cibuildwheel-like/debian-{suite}"
-# Our local Debian images (built by `cibuildwheel-like images build`) and the glibc each
-# suite ships; sid is rolling, so it has no fixed version.
+# Our local Debian images and the glibc each suite ships, as the image recipe (their one owner)
+# knows them; sid is rolling, so it has no fixed version.
 DEBIAN_SUITES: Mapping[str, tuple[int, int] | None] = {
-    "bullseye": (2, 31),
-    "bookworm": (2, 36),
-    "trixie": (2, 41),
-    "sid": None,
+    suite.value: facts.glibc for suite, facts in recipe.SUITES.items()
 }
 
 LibcFamily = Literal["glibc", "musl"]
@@ -143,6 +140,20 @@ _REMOVED = {
 }
 
 
+def check_not_removed(value: str, *, option: str) -> None:
+    """A removed policy name is a DeprecationError (exit 4), in any image option: cibuildwheel
+    4.3.5 checks every image option when a run starts, for built archs and the others alike."""
+    text = value.strip()
+    policy = parse_policy(text)
+    if policy is None or (replacement := _REMOVED.get(policy)) is None:
+        return
+    raise DeprecationError(
+        f"{option} = {text!r}: the {text} image is no longer supported (cibuildwheel 4.x"
+        f" removed it). Use {replacement!r}, or pin the old image by its full reference"
+        " (e.g. 'quay.io/pypa/<name>_<arch>:<tag>' or '...@sha256:<digest>') if you must."
+    )
+
+
 @functools.cache
 def _data() -> dict[str, Any]:
     text = (resources.files("cibuildwheel_like") / "resources" / DATA_FILE).read_text("utf-8")
@@ -218,12 +229,7 @@ def _available(section: str, family: PolicyFamily) -> list[str]:
 def _resolve_policy(
     policy: Policy, *, text: str, option: str, family: PolicyFamily, section: str
 ) -> ResolvedImage:
-    if (replacement := _REMOVED.get(policy)) is not None:
-        raise DeprecationError(
-            f"{option} = {text!r}: the {text} image is no longer supported (cibuildwheel 4.x"
-            f" removed it). Use {replacement!r}, or pin the old image by its full reference"
-            " (e.g. 'quay.io/pypa/<name>_<arch>:<tag>' or '...@sha256:<digest>') if you must."
-        )
+    check_not_removed(text, option=option)
     available = _available(section, family)
     if policy.family != family:
         raise ConfigurationError(
@@ -254,7 +260,7 @@ def _resolve_local(suite: str, *, text: str, option: str, family: PolicyFamily, 
             f"{option} = {text!r}: the Debian images use glibc, so they can only build"
             " manylinux wheels. Use 'musllinux_1_2' or a musl-based image reference."
         )
-    return f"{LOCAL_IMAGE_REPOSITORY.format(suite=suite)}:{arch.value}"
+    return recipe.image_name(recipe.Suite(suite), arch)
 
 
 def describe_image(value: str, *, config: PythonConfiguration, option: str) -> ResolvedImage:

@@ -7,19 +7,20 @@ planner (plan.py) and the executor (pipeline). Field names mirror cibuildwheel's
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from cibuildwheel_like.archs import Arch
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from cibuildwheel_like.options.dependency_versions import DependencyVersions
     from cibuildwheel_like.options.environment import ParsedEnvironment
 
 FrontendName = Literal["pip", "build", "build[uv]", "uv"]
-EngineName = Literal["docker", "podman"]
+EngineName = Literal["docker", "podman"]  # the one engine vocabulary; parsed by values.py
+ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 EmulatedTests = Literal["full", "smoke", "skip"]
-DependencyVersions = str  # "pinned" | "latest" | "packages: ..." | a constraints file path
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -78,7 +79,8 @@ class BuildOptions:
     image: str  # resolved image reference (pinned digest, local tag or user string)
     container_engine: EngineConfig
     build_frontend: FrontendConfig
-    config_settings: tuple[tuple[str, str], ...]
+    # (key, value); value None for a bare key ("justaword"), passed on as -Cjustaword
+    config_settings: tuple[tuple[str, str | None], ...]
     environment: ParsedEnvironment
     environment_pass: tuple[str, ...]
     before_all: str
@@ -91,6 +93,8 @@ class BuildOptions:
     test_requires: tuple[str, ...]
     test_extras: tuple[str, ...]
     test_groups: tuple[str, ...]
+    # the requirements of test_groups, from the package's [dependency-groups], includes expanded
+    test_group_requirements: tuple[str, ...] = ()
     test_environment: ParsedEnvironment
     build_verbosity: int
     test_skipped: bool  # matched by test-skip

@@ -168,8 +168,13 @@ _BUILD = (
           "PEP 517 config settings passed to the build backend: a table or k=v pairs.",
           '{ "cmake.verbose" = "true" }'),
     _cibw("dependency-versions", "pinned", "structured",
-          'Versions of the build tools: "pinned", "latest", "packages: pip==24.0 ..." or a'
-          " constraints file path ({ file = PATH }).", '"latest"', not_in_linux_table=True),
+          'Versions of the tools cibuildwheel-like installs itself: "pinned" or "latest" (both:'
+          ' what the image ships), "packages: uv==0.5.0 ..." or a constraints file'
+          " ({ file = PATH }, relative to the project; constraints-pythonXY.txt beside it wins"
+          " for Python X.Y). As cibuildwheel 4.3.5 on Linux, the constraints apply only to"
+          " those tools (uv, when the image has none), never to the project's build"
+          " requirements, before-build, before-test or the test installs.", '"latest"',
+          not_in_linux_table=True),
     _cibw("environment", {}, "environment",
           "Environment variables for the build, evaluated inside the container in order"
           " ($VAR, ${VAR} and $(command) allowed).",
@@ -209,7 +214,8 @@ _TEST = (
     _cibw("test-extras", [], "comma-list",
           "Extras of the wheel installed for testing.", '["test"]'),
     _cibw("test-groups", [], "words",
-          "Dependency groups ([dependency-groups] of pyproject.toml) installed for testing.",
+          "Dependency groups (PEP 735 [dependency-groups] of the package's pyproject.toml,"
+          " names compared PEP 503-normalised) whose requirements are installed for testing.",
           '["test"]'),
     _cibw("test-environment", {}, "environment",
           "Environment variables for the tests (same syntax as environment).",

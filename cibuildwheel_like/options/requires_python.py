@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import ast
 import configparser
-import sys
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options.config_file import read_toml
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 ENV_VAR = "CIBW_PROJECT_REQUIRES_PYTHON"
 
@@ -45,14 +40,9 @@ def validate_env_requires_python(value: str) -> SpecifierSet:
 
 
 def _from_pyproject(path: Path) -> str | None:
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
+    if not path.is_file():
         return None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigurationError(f"{path}: invalid TOML: {e}") from None
-    except (UnicodeDecodeError, OSError) as e:
-        raise ConfigurationError(f"{path}: cannot be read: {e}") from None
+    data = read_toml(path)  # the one reader: bad UTF-8 or deep nesting are exit 2 as well
     project = data.get("project")
     if not isinstance(project, dict) or "requires-python" not in project:
         return None
@@ -112,7 +102,9 @@ def setup_py_python_requires(source: str) -> str | None:
     none. Anything computed or nested deeper is ignored, as cibuildwheel does."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # cibuildwheel ignores a setup.py it cannot parse; deeply nested code makes the
+        # parser itself give up with RecursionError or MemoryError
         return None
     statements: list[ast.stmt] = []
     for node in tree.body:

@@ -1,55 +1,48 @@
 """From configuration file, environment and command line to typed options.
 
-``resolve_options`` validates everything it can up front (file, platform, selectors, archs,
-enable groups, requires-python) and returns a Resolver; ``Resolver.build_options(config)``
-resolves one identifier's options through the cascade (overrides included) and
-``Resolver.explain(config)`` says which layer gave each value, for ``plan``.
+``resolve_options`` validates everything it can up front (file, platform, selectors and their
+brace expansion, archs, enable groups, requires-python, removed image names, test-groups) and
+returns a Resolver; ``Resolver.build_options(config)`` resolves one identifier's options through
+the cascade (overrides included) and ``Resolver.explain(config)`` says which layer gave each
+value, for ``plan``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
-import platform as host_platform
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch, parse_archs
-from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
 from cibuildwheel_like.options import image_choice as images
 from cibuildwheel_like.options import registry as reg
 from cibuildwheel_like.options import removed as removed_settings
 from cibuildwheel_like.options import values as ov
 from cibuildwheel_like.options.cascade import COMMAND_LINE, Cascade, Resolved
-from cibuildwheel_like.options.config_file import (
-    load_config,
-    locate_config_file,
-    resolve_dependency_groups,
-)
+from cibuildwheel_like.options.config_file import load_config, locate_config_file, read_toml
+from cibuildwheel_like.options.dependency_groups import DependencyGroups, load_dependency_groups
+from cibuildwheel_like.options.dependency_versions import parse_dependency_versions
 from cibuildwheel_like.options.environment import parse_environment
-from cibuildwheel_like.options.model import (
-    BuildOptions,
-    GlobalOptions,
-    PythonConfiguration,
-)
+from cibuildwheel_like.options.model import BuildOptions, GlobalOptions, PythonConfiguration
+from cibuildwheel_like.options.platform import check_platform, only_configuration
 from cibuildwheel_like.options.requires_python import resolve_requires_python
 from cibuildwheel_like.options.selector import (
     BuildSelector,
     EnableGroup,
     TestSelector,
     check_build_selector,
+    expand_selector,
     parse_enable,
     select,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
     from packaging.specifiers import SpecifierSet
-
-OTHER_PLATFORMS = ("macos", "windows", "pyodide", "ios", "android")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -78,7 +71,7 @@ def resolve_options(
 ) -> Resolver:
     """Read and check the configuration. Relative paths (config file, output dir) are taken
     relative to the process's working directory, as cibuildwheel does."""
-    _check_platform(cli, environ)
+    check_platform(platform=cli.platform, only=cli.only, archs=cli.archs, environ=environ)
     path = locate_config_file(
         project_dir=project_dir,
         package_dir=package_dir,
@@ -101,45 +94,6 @@ def resolve_options(
     return resolver
 
 
-def _check_platform(cli: CliValues, environ: Mapping[str, str]) -> None:
-    if cli.only is not None and cli.platform is not None:
-        raise ConfigurationError(
-            "--platform cannot be used with --only: the platform comes from the identifier"
-        )
-    if cli.only is not None and cli.archs is not None:
-        raise ConfigurationError(
-            "--archs cannot be used with --only: the architecture comes from the identifier"
-        )
-    value = cli.platform or environ.get("CIBW_PLATFORM", "") or "auto"
-    source = "--platform" if cli.platform else "CIBW_PLATFORM"
-    if value in OTHER_PLATFORMS:
-        raise ConfigurationError(
-            f"{source}={value}: cibuildwheel-like builds Linux wheels only; use cibuildwheel"
-            " itself for macOS, Windows, pyodide, iOS and Android (or --platform linux)"
-        )
-    if value not in {"auto", "linux"}:
-        raise ConfigurationError(f"{source}={value}: unknown platform; use auto or linux")
-    if value == "auto" and host_platform.system() != "Linux":
-        raise ConfigurationError(
-            f"platform auto means {host_platform.system()} on this machine, and"
-            " cibuildwheel-like builds Linux wheels only: pass --platform linux"
-        )
-
-
-def _only_configuration(only: str) -> PythonConfiguration:
-    config = identifiers.get_configuration(only)
-    if config is not None:
-        return config
-    if "linux_" not in only:
-        raise ConfigurationError(
-            f"--only {only}: not a Linux build identifier; cibuildwheel-like builds Linux wheels"
-            " only"
-        )
-    close = difflib.get_close_matches(only, identifiers.all_identifiers(), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ConfigurationError(f"--only {only}: unknown build identifier.{hint}")
-
-
 class Resolver:
     def __init__(
         self,
@@ -158,6 +112,7 @@ class Resolver:
         self._package_dir = package_dir
         self._config_file = config_file
         self._cache: dict[str, BuildOptions] = {}
+        self._groups: DependencyGroups | None = None  # parsed on first use
 
     # -- global options ---------------------------------------------------------------------
 
@@ -200,7 +155,7 @@ class Resolver:
         source = "--archs" if resolved.layer == COMMAND_LINE else f"archs ({resolved.layer})"
         archs = parse_archs(resolved.value, option=source)  # checked even with --only
         if cli.only is not None:
-            only = _only_configuration(cli.only)
+            only = only_configuration(cli.only)
             build, skip, archs = only.identifier, "", frozenset(Arch)
         requires = self.requires_python
         output = cli.output_dir or Path(env.get("CIBW_OUTPUT_DIR") or "wheelhouse")
@@ -234,6 +189,7 @@ class Resolver:
         problem. ``resolve_options`` calls it."""
         _ = self.globals, self.build_selector
         build = self._cascade.resolve("build", None)
+        self._check_selectors(build_layer=build.layer)
         check_build_selector(
             self.globals.build_selector,
             enable=self.enable_groups,
@@ -246,7 +202,43 @@ class Resolver:
             for s in reg.OPTIONS
             if not s.env_only and not s.global_only
         }
-        _typed_check(resolved, base_dir=self._project_dir, package_dir=self._package_dir)
+        _typed_check(resolved, base_dir=self._project_dir)
+        # as cibuildwheel (which resolves them all for every run), whatever arch is built
+        _check_removed_images(resolved)
+        self._group_requirements(
+            ov.split_words(resolved["test-groups"].value),
+            option=_label("test-groups", resolved["test-groups"].layer),
+        )
+
+    def _check_selectors(self, *, build_layer: str) -> None:
+        """Every selector expands within the brace-expansion limit (exit 2 naming it)."""
+        g = self.globals
+        build_option = "--only" if self._cli.only else _label("build", build_layer)
+        expand_selector(g.build_selector, option=build_option)
+        for name, text in (("skip", g.skip_selector), ("test-skip", g.test_skip_selector)):
+            expand_selector(text, option=_label(name, self._cascade.resolve(name, None).layer))
+        config = self._cascade.config
+        for override in config.overrides:
+            where = f"{config.path}: [[tool.cibuildwheel.overrides]] #{override.number} select"
+            expand_selector(override.select, option=where)
+
+    @functools.cached_property
+    def _pyproject(self) -> Mapping[str, Any] | None:
+        """The package's pyproject.toml (not --config-file), read once; None if absent."""
+        path = self._package_dir / "pyproject.toml"
+        return read_toml(path) if path.is_file() else None
+
+    def _group_requirements(self, groups: tuple[str, ...], *, option: str) -> tuple[str, ...]:
+        """The requirements of ``groups`` (test-groups); the table is parsed once, when a
+        group is first asked for, so a project that uses no groups is never refused for it."""
+        if not groups:
+            return ()
+        if self._groups is None:
+            path = self._package_dir / "pyproject.toml"
+            self._groups = load_dependency_groups(
+                self._pyproject, path=path, groups=groups, option=option
+            )
+        return self._groups.requirements(groups, option=option)
 
     def build_options(self, config: PythonConfiguration) -> BuildOptions:
         cached = self._cache.get(config.identifier)
@@ -281,9 +273,8 @@ class Resolver:
         )
         test_extras = get("test-extras")
         test_groups = ov.split_words(get("test-groups"))
-        # checked here (exit 2 before any engine); the pipeline installs the groups'
-        # requirements after test-requires, which together are cibuildwheel's test_requires
-        resolve_dependency_groups(self._package_dir, test_groups)
+        # cibuildwheel checks every image option for each identifier, overrides included
+        _check_removed_images(resolved, identifier=ident)
         return BuildOptions(
             config=config,
             image=images.resolve_image(
@@ -294,14 +285,16 @@ class Resolver:
             ),
             build_frontend=ov.parse_frontend(get("build-frontend"), option=label("build-frontend")),
             config_settings=tuple(
-                ov.parse_key_values(get("config-settings"), option=label("config-settings"))
+                ov.parse_key_values(
+                    get("config-settings"), option=label("config-settings"), allow_bare=True
+                )
             ),
             environment=parse_environment(get("environment"), option=label("environment")),
             environment_pass=ov.split_words(get("environment-pass")),
             before_all=get("before-all"),
             before_build=get("before-build"),
             repair_wheel_command=get("repair-wheel-command"),
-            dependency_versions=ov.check_dependency_versions(
+            dependency_versions=parse_dependency_versions(
                 get("dependency-versions"),
                 option=label("dependency-versions"),
                 base_dir=self._project_dir,
@@ -312,6 +305,10 @@ class Resolver:
             test_requires=ov.split_quoted(get("test-requires"), option=label("test-requires")),
             test_extras=tuple(e.strip() for e in test_extras.split(",") if e.strip()),
             test_groups=test_groups,
+            # installed after test-requires: together they are cibuildwheel's test_requires
+            test_group_requirements=self._group_requirements(
+                test_groups, option=label("test-groups")
+            ),
             test_environment=parse_environment(
                 get("test-environment"), option=label("test-environment")
             ),
@@ -372,7 +369,14 @@ def _label(name: str, layer: str, identifier: str | None = None) -> str:
     return f"{name} (from {layer}{f', for {identifier}' if identifier else ''})"
 
 
-def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path, package_dir: Path) -> None:
+def _check_removed_images(resolved: Mapping[str, Resolved], identifier: str | None = None) -> None:
+    """A removed image name (manylinux1, ...) in any image option is exit 4."""
+    for name in images.image_option_names():
+        layer = resolved[name].layer
+        images.check_not_removed(resolved[name].value, option=_label(name, layer, identifier))
+
+
+def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
     def label(name: str) -> str:
         return _label(name, resolved[name].layer)
 
@@ -381,15 +385,14 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path, package_di
 
     ov.parse_engine(get("container-engine"), option=label("container-engine"))
     ov.parse_frontend(get("build-frontend"), option=label("build-frontend"))
-    ov.parse_key_values(get("config-settings"), option=label("config-settings"))
+    ov.parse_key_values(get("config-settings"), option=label("config-settings"), allow_bare=True)
     parse_environment(get("environment"), option=label("environment"))
     parse_environment(get("test-environment"), option=label("test-environment"))
     ov.parse_verbosity(get("build-verbosity"), option=label("build-verbosity"))
-    ov.check_dependency_versions(
+    parse_dependency_versions(
         get("dependency-versions"), option=label("dependency-versions"), base_dir=base_dir
     )
     ov.parse_emulated_tests(get("emulated-tests"))
-    resolve_dependency_groups(package_dir, ov.split_words(get("test-groups")))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

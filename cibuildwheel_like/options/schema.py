@@ -10,8 +10,9 @@ import json
 from typing import Any
 
 from cibuildwheel_like.options import registry as reg
+from cibuildwheel_like.options.model import ENGINE_NAMES
 from cibuildwheel_like.options.selector import EnableGroup
-from cibuildwheel_like.options.values import ENGINE_NAMES, FRONTEND_NAMES
+from cibuildwheel_like.options.values import FRONTEND_NAMES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _STRINGS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
-import itertools
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, NoReturn
 
@@ -30,8 +29,31 @@ if TYPE_CHECKING:
     from cibuildwheel_like.options.model import PythonConfiguration
 
 
+# bracex's own default, which cibuildwheel 4.3.5 keeps: past it, bracex raises rather than
+# build an ever larger list of patterns.
+EXPANSION_LIMIT = 1000
+
+
+def expand_selector(selector: str, *, option: str = "selector") -> list[str]:
+    """Every fnmatch pattern of a space-separated selector, braces expanded. A word that
+    expands past EXPANSION_LIMIT is a ConfigurationError naming ``option`` (cibuildwheel
+    crashes with bracex's exception there)."""
+    return [pattern for word in selector.split() for pattern in _expand_word(word, option)]
+
+
+def _expand_word(word: str, option: str) -> list[str]:
+    try:
+        return bracex.expand(word, limit=EXPANSION_LIMIT)
+    except bracex.ExpansionLimitException:
+        raise ConfigurationError(
+            f"{option}: the pattern {word!r} expands to more than {EXPANSION_LIMIT}"
+            " patterns, the brace-expansion limit; split it into several space-separated"
+            " patterns or use wildcards (e.g. 'cp31*-*' rather than 'cp31{0,1,2,3}-*')"
+        ) from None
+
+
 def _patterns(selector: str) -> list[str]:
-    return list(itertools.chain.from_iterable(bracex.expand(p) for p in selector.split()))
+    return expand_selector(selector)
 
 
 def _fnmatch(identifier: str, pattern: str) -> bool:

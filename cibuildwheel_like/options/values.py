@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import registry as reg
 from cibuildwheel_like.options.model import (
+    ENGINE_NAMES,
     EmulatedTests,
     EngineConfig,
     EngineName,
@@ -23,7 +24,6 @@ from cibuildwheel_like.options.model import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from pathlib import Path
 
     from cibuildwheel_like.options.registry import OptionSpec
 
@@ -31,7 +31,6 @@ _SEPARATORS = {"words": " ", "quoted-words": " ", "comma-list": ",", "command": 
 NULL_SENTINEL = "\u0000"  # xbuild-tools' "not set at all" default, as cibuildwheel
 
 FRONTEND_NAMES: tuple[FrontendName, ...] = ("pip", "build", "build[uv]", "uv")
-ENGINE_NAMES: tuple[EngineName, ...] = ("docker", "podman")
 TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
 
 
@@ -95,22 +94,31 @@ def _leaf(value: Any) -> str:
     return str(value)  # True -> "True", which strtobool-style parsing accepts
 
 
-def format_key_values(pairs: Sequence[tuple[str, str]]) -> str:
-    return " ".join(f"{k}={shlex.quote(v)}" for k, v in pairs)
+def format_key_values(pairs: Sequence[tuple[str, str | None]]) -> str:
+    return " ".join(k if v is None else f"{k}={shlex.quote(v)}" for k, v in pairs)
 
 
-def parse_key_values(text: str, *, option: str) -> list[tuple[str, str]]:
-    """``k=v k2="v 2"`` -> [(k, v), (k2, "v 2")] (config-settings)."""
+def parse_key_values(
+    text: str, *, option: str, allow_bare: bool = False
+) -> list[tuple[str, str | None]]:
+    """``k=v k2="v 2" flag`` -> [(k, v), (k2, "v 2"), (flag, None)] (config-settings).
+
+    A word without ``=`` (``allow_bare``) is kept as a bare key: cibuildwheel passes each word
+    to the frontend as ``-C<word>`` unchanged, and ``build`` reads ``-Cflag`` as flag="".
+    """
     try:
         words = shlex.split(text)
     except ValueError as exc:
         raise ConfigurationError(f"{option}: cannot split {text!r}: {exc}") from None
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str | None]] = []
     for word in words:
         key, sep, value = word.partition("=")
-        if not sep:
-            raise ConfigurationError(f"{option}: {word!r} is not a key=value pair (in {text!r})")
-        pairs.append((key, value))
+        if not sep and not allow_bare:
+            raise ConfigurationError(
+                f"{option}: {word!r} is not a key=value pair (in {text!r}); write {word}= for"
+                " an empty value"
+            )
+        pairs.append((key, value if sep else None))
     return pairs
 
 
@@ -121,11 +129,13 @@ def merge(spec: OptionSpec, before: str, after: str) -> str:
             return after
         if not after:
             return before
-        merged: dict[str, list[str]] = {}
-        for key, value in [*parse_key_values(before, option=spec.name)]:
+        # bare keys are refused here, as cibuildwheel's merge refuses them ("malformed option")
+        option = f"{spec.name} (joined by inherit)"
+        merged: dict[str, list[str | None]] = {}
+        for key, value in parse_key_values(before, option=option):
             merged.setdefault(key, []).append(value)
-        after_pairs: dict[str, list[str]] = {}
-        for key, value in parse_key_values(after, option=spec.name):
+        after_pairs: dict[str, list[str | None]] = {}
+        for key, value in parse_key_values(after, option=option):
             after_pairs.setdefault(key, []).append(value)
         merged.update(after_pairs)
         return format_key_values([(k, v) for k, vs in merged.items() for v in vs])
@@ -193,14 +203,19 @@ def parse_frontend(text: str, *, option: str = "build-frontend") -> FrontendConf
     return FrontendConfig(name=name, args=tuple(fields.get("args", [])))
 
 
+def parse_engine_name(text: str, *, option: str) -> EngineName:
+    """The one parser of the engine vocabulary (``container-engine``'s name, ``--engine``)."""
+    for name in ENGINE_NAMES:
+        if text == name:
+            return name
+    valid = " or ".join(repr(n) for n in ENGINE_NAMES)
+    raise ConfigurationError(f"{option}: unknown container engine {text!r}; use {valid}")
+
+
 def parse_engine(text: str, *, option: str = "container-engine") -> EngineConfig:
     keywords = ["create_args", "create-args", "disable_host_mount", "disable-host-mount"]
     fields = parse_fields(text, option=option, positional=["name"], keywords=keywords)
-    name = " ".join(fields.get("name", []))
-    if name not in ENGINE_NAMES:
-        raise ConfigurationError(
-            f"{option}: unknown container engine {name!r}; use 'docker' or 'podman'"
-        )
+    name = parse_engine_name(" ".join(fields.get("name", [])), option=option)
     create_args = fields.get("create_args") or fields.get("create-args") or []
     mount = fields.get("disable_host_mount") or fields.get("disable-host-mount") or []
     # --platform is chosen per arch by cibuildwheel-like; cibuildwheel drops it with a warning
@@ -221,33 +236,6 @@ def parse_engine(text: str, *, option: str = "container-engine") -> EngineConfig
         create_args=tuple(cleaned),
         disable_host_mount=bool(mount) and mount[-1].lower() in TRUE_WORDS,
     )
-
-
-def check_dependency_versions(text: str, *, option: str, base_dir: Path) -> str:
-    """Validate ``pinned | latest | packages: ... | file: PATH | PATH``; return it unchanged."""
-    if text in {"", "pinned", "latest"}:
-        return text or "latest"
-    if text.startswith(("file:", "packages:")):
-        fields = parse_fields(text, option=option, positional=[], keywords=["file", "packages"])
-        files, packages = fields.get("file", []), fields.get("packages", [])
-        if files and packages:
-            raise ConfigurationError(f"{option}: give either file: or packages:, not both")
-        if len(files) > 1:
-            raise ConfigurationError(
-                f"{option}: only one file can be given (quote a path that has spaces)"
-            )
-        if files:
-            _check_file(files[0], option=option, base_dir=base_dir)
-        return text
-    _check_file(text, option=option, base_dir=base_dir)
-    return text
-
-
-def _check_file(path: str, *, option: str, base_dir: Path) -> None:
-    if not (base_dir / path).is_file():
-        raise ConfigurationError(
-            f"{option}: constraints file {path!r} not found (relative to {base_dir})"
-        )
 
 
 def parse_verbosity(text: str, *, option: str = "build-verbosity") -> int:

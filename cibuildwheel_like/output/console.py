@@ -27,18 +27,16 @@ from rich.text import Text
 
 from cibuildwheel_like import __version__
 from cibuildwheel_like.output import ci
-from cibuildwheel_like.report import summary as report
+from cibuildwheel_like.report import summary as rows_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
-    from pathlib import Path
 
     from typing_extensions import Self
 
     from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.report.results import BuildResult
 
-_FINAL_STEPS = frozenset({"deliver"})  # a build counts as done when this step succeeds
 _TAIL_LINES = 60  # container lines replayed on failure in quiet mode
 
 
@@ -220,7 +218,7 @@ class Output:
     def _render(self) -> RenderableType:
         # Runs on rich's refresh thread: reads immutable snapshots only, never takes our lock.
         now = time.monotonic()
-        clock = report.format_clock
+        clock = rows_of.format_clock
         rows = Table.grid(padding=(0, 1))
         for lane, step, step_start in self._lane_view:
             timing = f"{clock(now - step_start)} (build {clock(now - lane.started)})"
@@ -267,7 +265,7 @@ class Output:
             self._failed += not ok
 
     def build_finished(self, result: BuildResult) -> None:
-        """Optional: the executor tells us a build is over (otherwise its deliver step does)."""
+        """The one completion signal: a build (built, failed, reused or not run) is over."""
         with self._lock:
             self._finish(result.identifier, ok=result.status != "failed")
 
@@ -295,7 +293,7 @@ class Output:
             problem = problem or type(exc).__name__
             raise
         finally:
-            self._end_step(lane, title, name, start, opened=opened, ok=ok, problem=problem)
+            self._end_step(lane, title, start, opened=opened, ok=ok, problem=problem)
 
     def _open_group(self, title: str) -> bool:
         if self.fancy or self.verbosity < 0 or self._group is not None:
@@ -311,14 +309,13 @@ class Output:
         self,
         lane: _Lane,
         title: str,
-        name: str,
         start: float,
         *,
         opened: bool,
         ok: bool,
         problem: str,
     ) -> None:
-        elapsed = report.format_seconds(time.monotonic() - start)
+        elapsed = rows_of.format_seconds(time.monotonic() - start)
         with self._lock:
             if lane.steps:
                 lane.steps.pop()
@@ -331,8 +328,6 @@ class Output:
             if ok:
                 if self.verbosity >= 0:
                     self._write(f"✓ {title} ({elapsed})", style="green")
-                if name in _FINAL_STEPS:
-                    self._finish(lane.identifier, ok=True)
                 return
             if self.verbosity < 0 and self._tail:
                 self._write(f"last output of {title}:", style="dim", err=True)
@@ -345,7 +340,6 @@ class Output:
             if note is not None and problem not in self._annotated and problem != "interrupted":
                 self._annotated.add(problem)
                 self._write(note, err=True)
-            self._finish(lane.identifier, ok=False)
 
     # -- the end ----------------------------------------------------------------------------
     def summary(
@@ -358,10 +352,10 @@ class Output:
         """The final table, failure annotations, and on GitHub Actions the job summary.
 
         ``options``: ``(name, value, set by)`` for options not at their default (see
-        ``report.non_default_options``); they appear in the GitHub job summary only.
+        ``report.summary.non_default_options``); they appear in the GitHub job summary only.
         """
         self._stop_live()
-        rows = report.summary_rows(results)
+        rows = rows_of.summary_rows(results)
         with self._lock:
             for r in results:  # annotate failures the steps did not (plain logs have the table)
                 message = (r.error or f"{r.identifier}: build failed").strip()
@@ -372,10 +366,10 @@ class Output:
             if self.fancy:
                 self._rich_table(rows)
             else:
-                for line in report.plain_table(rows):
+                for line in rows_of.plain_table(rows):
                     self._write(line)
             built = sum(r.status == "built" for r in results)
-            elapsed = report.format_seconds(time.monotonic() - self._started)
+            elapsed = rows_of.format_seconds(time.monotonic() - self._started)
             style = "green" if built == len(results) and exit_code in (None, 0) else "yellow"
             self._write(f"{built} of {len(results)} wheel(s) built in {elapsed}", style=style)
         if self._summary_path is not None:
@@ -385,9 +379,9 @@ class Output:
             except OSError as exc:
                 self.warning(f"could not write the job summary to {self._summary_path}: {exc}")
 
-    def _rich_table(self, rows: Sequence[report.SummaryRow]) -> None:
+    def _rich_table(self, rows: Sequence[rows_of.SummaryRow]) -> None:
         table = Table(title="Build summary", title_justify="left")
-        for column in report.SUMMARY_COLUMNS:
+        for column in rows_of.SUMMARY_COLUMNS:
             right = column in {"size", "build time"}
             table.add_column(column, justify="right" if right else "left", overflow="fold")
         for row in rows:
@@ -397,21 +391,6 @@ class Output:
         for row in rows:
             if row.error:
                 self._out.print(f"  {row.error_line}", style="red", markup=False)
-
-    def report(
-        self,
-        path: Path,
-        results: Sequence[BuildResult],
-        *,
-        exit_code: int,
-        error: str | None = None,
-        output_dir: Path | None = None,
-    ) -> Path:
-        """Write build-report.json (see report.py for the schema) and say where."""
-        data = report.build_report(results, exit_code=exit_code, error=error, output_dir=output_dir)
-        written = report.write_report(path, data)
-        self.info(f"build report: {written}")
-        return written
 
     def close(self) -> None:
         """Stop the live display and close an open log group; safe to call more than once."""

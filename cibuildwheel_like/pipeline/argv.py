@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import sys
 from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
@@ -18,12 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path, PurePosixPath
 
-    from cibuildwheel_like.options.model import FrontendConfig
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    from cibuildwheel_like.options.model import FrontendConfig, FrontendName
 
 
 def prepare_command(template: str, **values: str | PurePosixPath) -> str:
@@ -51,12 +45,28 @@ def verbosity_flags(level: int, frontend: str) -> list[str]:
 
 
 def config_settings_flags(
-    settings: Iterable[tuple[str, str]], *, project: PurePosixPath, package: PurePosixPath
+    settings: Iterable[tuple[str, str | None]],
+    *,
+    frontend: FrontendName,
+    project: PurePosixPath,
+    package: PurePosixPath,
 ) -> list[str]:
-    return [
-        f"-C{prepare_command(f'{key}={value}', project=project, package=package)}"
-        for key, value in settings
-    ]
+    """``-Ckey=value`` per setting, placeholders substituted per setting (as cibuildwheel).
+
+    A bare key (value None) is ``-Ckey`` for build, exactly as cibuildwheel passes it (build
+    reads it as key=""). pip and uv refuse a -C without "=", so they get ``-Ckey=``: the same
+    setting, where cibuildwheel's pip and uv builds stop with a usage error.
+    """
+    flags: list[str] = []
+    for key, value in settings:
+        if value is not None:
+            setting = f"{key}={value}"
+        elif frontend in {"pip", "uv"}:
+            setting = f"{key}="
+        else:
+            setting = key
+        flags.append(f"-C{prepare_command(setting, project=project, package=package)}")
+    return flags
 
 
 def build_argv(
@@ -148,38 +158,6 @@ def compatible_wheel(names: Iterable[str], identifier: str) -> str | None:
     return None
 
 
-def dependency_groups(pyproject: Path, groups: Sequence[str]) -> list[str]:
-    """Requirements of PEP 735 ``[dependency-groups]`` (with include-group), in order."""
-    if not groups:
-        return []
-    try:
-        table = tomllib.loads(pyproject.read_text())["dependency-groups"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
-        raise ConfigurationError(
-            f"test-groups = {list(groups)!r} needs a [dependency-groups] table in {pyproject}"
-            f" ({e.__class__.__name__}: {e})"
-        ) from e
-
-    def expand(group: str, seen: tuple[str, ...]) -> list[str]:
-        if group in seen:
-            raise ConfigurationError(f"[dependency-groups] {group} includes itself: {seen}")
-        if group not in table:
-            known = ", ".join(sorted(table))
-            raise ConfigurationError(
-                f"test-groups: no group {group!r} in [dependency-groups] of {pyproject}"
-                f" (groups there: {known})"
-            )
-        out: list[str] = []
-        for item in table[group]:
-            if isinstance(item, str):
-                out.append(item)
-            elif isinstance(item, dict) and "include-group" in item:
-                out += expand(str(item["include-group"]), (*seen, group))
-        return out
-
-    return [req for group in groups for req in expand(group, ())]
-
-
 # A venv for tests (and for uv, see uv_tools): a stdlib venv seeded with a copy of this Python's
 # own pip (as virtualenv seeds from its embedded wheels): ensurepip runs a pip install, which
 # takes ~45 s under QEMU, the copy ~1 s. If the copy is not possible (no pip next to this
@@ -201,7 +179,8 @@ seed || { rm -rf "$venv" && python -m venv "$venv"; }
 """
 
 SO_HINT = (
-    "NOTE: shared object files (.so) were found in the project: {files}\n"
+    # The first sentence is cibuildwheel's wording, kept so a search of the log finds it.
+    "NOTE: Shared object (.so) files found in this project: {files}\n"
     "They may have been built for the host and confuse the build or auditwheel. Build from a"
     " clean checkout, or delete in-place build products (*.so, *.o, build/, Cython's *.c)."
 )

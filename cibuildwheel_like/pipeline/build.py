@@ -37,7 +37,10 @@ def build_wheel(build: BuildRun) -> PurePosixPath:
         fresh_dir(build, paths.built)
         extra = [
             *config_settings_flags(
-                options.config_settings, project=paths.project, package=paths.package
+                options.config_settings,
+                frontend=options.build_frontend.name,
+                project=paths.project,
+                package=paths.package,
             ),
             *verbosity_flags(options.build_verbosity, options.build_frontend.name),
         ]

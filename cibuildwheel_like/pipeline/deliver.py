@@ -8,18 +8,19 @@ always complete, and a failure later in the run loses none of the wheels already
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like.errors import AlreadyBuiltWheelError, HostCommandError
+from cibuildwheel_like.errors import AlreadyBuiltWheelError, ConfigurationError, HostCommandError
 
 if TYPE_CHECKING:
     from pathlib import PurePosixPath
 
-    from cibuildwheel_like.engine.container import Container
+    from cibuildwheel_like.pipeline.state import BuildContainer
 
 
 def sha256_of(path: Path) -> str:
@@ -28,6 +29,30 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def prepare_output_dir(path: Path, *, option: str) -> None:
+    """Before the first build: the output directory exists and we can write into it.
+
+    As cibuildwheel, it is created up front, so scripts find it (empty) even after a failed run;
+    a regular file or an unwritable folder there stops the run before any container starts.
+    """
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(
+            f"{option}: {path} exists and is not a directory; remove it or choose another"
+            " output directory"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigurationError(
+            f"{option}: cannot create the output directory {path}: {e.strerror or e}"
+        ) from e
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigurationError(
+            f"{option}: the output directory {path} is not writable; choose another or fix its"
+            " permissions"
+        )
 
 
 class Delivery:
@@ -41,11 +66,12 @@ class Delivery:
     def claim(self, name: str, identifier: str) -> None:
         """Reserve a wheel name for this run; a second identifier producing it is exit 6."""
         with self._lock:
-            if name in self._delivered:
-                raise AlreadyBuiltWheelError(name)
+            first = self._delivered.get(name)
+            if first is not None:
+                raise AlreadyBuiltWheelError(name, first=first, again=identifier)
             self._delivered[name] = identifier
 
-    def deliver(self, container: Container, wheel: PurePosixPath, identifier: str) -> Path:
+    def deliver(self, container: BuildContainer, wheel: PurePosixPath, identifier: str) -> Path:
         self.claim(wheel.name, identifier)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         incoming = Path(tempfile.mkdtemp(prefix=".cibwl-incoming-", dir=self.output_dir))

@@ -4,44 +4,73 @@ Order per group: prepare (interpreters, project copy, before-all) then, per iden
 environment, before-build, build, repair (or reuse of an earlier abi3/py3 wheel), test, deliver.
 Each group is self-contained (its own container and ``GroupRun``; wheel names are claimed through
 the shared, locked ``Delivery``), so groups could run concurrently.
+
+Containers come from a ``ContainerFactory`` (the real ``Container`` class by default) and the
+host checks from a ``Preflight``, so unit tests drive every stage with a fake container.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
-from cibuildwheel_like.engine.container import Container, check_engine
-from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.engine.client import check_engine
+from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.pipeline import before_build, build, prepare, repair, test
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
 from cibuildwheel_like.pipeline.state import BuildRun, ContainerPaths, GroupRun
-from cibuildwheel_like.report.results import BuildResult
+from cibuildwheel_like.report.results import BuildResult, BuildStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from contextlib import AbstractContextManager
+
     from cibuildwheel_like.context import Context
-    from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
+    from cibuildwheel_like.options.model import BuildOptions, EngineConfig, GlobalOptions
+    from cibuildwheel_like.output.console import Output
+    from cibuildwheel_like.pipeline.state import BuildContainer
     from cibuildwheel_like.plan import ContainerGroup, Plan
 
 ResultSink = Callable[[BuildResult], None]
 
 
+class ContainerFactory(Protocol):
+    """Makes the one container of a group; entering it starts it, leaving it removes it."""
+
+    def __call__(
+        self,
+        *,
+        image: str,
+        arch: Arch,
+        engine: EngineConfig,
+        output: Output,
+        host_environ: Mapping[str, str],
+        keep: bool,
+    ) -> AbstractContextManager[BuildContainer]: ...
+
+
+Preflight = Callable[["Plan"], None]
+
+
 def execute(
     plan: Plan,
-    globals: GlobalOptions,  # noqa: A002  # the contract's name
     ctx: Context,
     *,
     on_result: ResultSink | None = None,
+    containers: ContainerFactory = Container,
+    preflight: Preflight | None = None,
 ) -> list[BuildResult]:
     """Build, repair, test and deliver every identifier of ``plan``.
 
-    Raises a FatalError subclass on the first failure, after cleaning up; every result decided
-    before that (including the failed identifier's) has already been passed to ``on_result``.
+    Every identifier gets exactly one result, passed to ``on_result`` as soon as it is decided:
+    built, failed, or not-run (after an earlier failure, or interrupted by Ctrl-C). Raises the
+    first failure (a FatalError subclass, or KeyboardInterrupt) after its container is removed.
+    ``preflight`` defaults to ``check_host``.
     """
-    delivery = Delivery(globals.output_dir)
+    delivery = Delivery(plan.globals.output_dir)
     results: list[BuildResult] = []
 
     def sink(result: BuildResult) -> None:
@@ -50,9 +79,9 @@ def execute(
             on_result(result)
 
     try:
-        check_host(plan)
+        (check_host if preflight is None else preflight)(plan)
         for group in plan.groups:
-            run_group(group, globals, ctx, delivery, sink)
+            run_group(group, plan.globals, ctx, delivery, sink, containers=containers)
     except BaseException:
         decided = {r.identifier for r in results}
         for options in plan.builds:
@@ -80,13 +109,15 @@ def run_group(
     ctx: Context,
     delivery: Delivery,
     sink: ResultSink,
+    *,
+    containers: ContainerFactory = Container,
 ) -> None:
     output = ctx.output
     output.info(
         f"starting a container from {group.image} ({group.arch.oci_platform}, "
         f"{group.engine.name}) for {', '.join(group.identifiers)}"
     )
-    container = Container(
+    started = containers(
         image=group.image,
         arch=group.arch,
         engine=group.engine,
@@ -94,7 +125,7 @@ def run_group(
         host_environ=ctx.environ,
         keep=globals.debug_keep_container,
     )
-    with container:
+    with started as container:
         run = GroupRun(
             group=group,
             globals=globals,
@@ -113,11 +144,18 @@ def run_group(
 
 
 def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], sink: ResultSink) -> None:
-    """Run ``action``; on failure record the identifier's failed result, then re-raise."""
+    """Run ``action``; on failure record the identifier's result, then re-raise.
+
+    An interrupt is not the build's fault: the identifier is "not-run" (with the steps it got
+    through), never "failed". Anything else, including an unexpected exception, is "failed".
+    """
     try:
         action(build_run)
-    except (FatalError, KeyboardInterrupt) as e:
-        if isinstance(e, BuildStepError) and build_run.current_step in {"test", "smoke-test"}:
+    except KeyboardInterrupt:
+        sink(_result(build_run, status="not-run", error="interrupted"))
+        raise
+    except BaseException as e:
+        if build_run.current_step in {"test", "smoke-test"}:
             build_run.test_outcome = "failed"
         sink(_result(build_run, status="failed", error=str(e) or e.__class__.__name__))
         raise
@@ -147,7 +185,7 @@ def build_one(b: BuildRun) -> None:
             run.ctx.output.info(f"{b.identifier}: delivered {final}")
 
 
-def _result(b: BuildRun, *, status: str, error: str | None = None) -> BuildResult:
+def _result(b: BuildRun, *, status: BuildStatus, error: str | None = None) -> BuildResult:
     options: BuildOptions = b.options
     wheel = None
     if status == "built" and b.wheel is not None:
@@ -156,7 +194,7 @@ def _result(b: BuildRun, *, status: str, error: str | None = None) -> BuildResul
         identifier=options.identifier,
         image=options.image,
         interpreter=options.config.path,
-        status="built" if status == "built" else "failed",
+        status=status,
         wheel=wheel,
         size=wheel.stat().st_size if wheel is not None and wheel.exists() else None,
         sha256=sha256_of(wheel) if wheel is not None and wheel.exists() else None,

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.options.dependency_versions import constraints_for
 from cibuildwheel_like.pipeline import uv_tools
 from cibuildwheel_like.pipeline.argv import display, prepare_command, shell
 from cibuildwheel_like.pipeline.state import PROJECT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from pathlib import Path, PurePosixPath
+    from pathlib import PurePosixPath
 
     from cibuildwheel_like.options.environment import Executor
     from cibuildwheel_like.options.model import GlobalOptions
@@ -35,9 +36,13 @@ def start_group(run: GroupRun) -> None:
     output = run.ctx.output
     output.info(f"copying {run.globals.project_dir} into the container at {run.paths.project}")
     run.container.copy_in(run.globals.project_dir, run.paths.project)
-    constraints = constraints_text(run.group.builds[0].dependency_versions, run.globals.project_dir)
+    # dependency-versions constrains only the tools we install ourselves (uv, see uv_tools),
+    # as cibuildwheel 4.3.5 on Linux constrains only its own `pip install virtualenv`; the
+    # file is the group's first identifier's (who installs those tools), chosen per Python
+    first = run.group.builds[0]
+    constraints = constraints_for(first.dependency_versions, python_version=first.config.version)
     if constraints is not None:
-        run.container.write_file(run.paths.constraints, constraints.encode())
+        run.container.write_file(run.paths.constraints, constraints)
         run.has_constraints = True
 
 
@@ -50,7 +55,9 @@ def check_interpreters(run: GroupRun) -> None:
     missing = set(result.stdout.split())
     if result.returncode != 0 or missing:
         lines = [
-            f"  {b.identifier}: {b.config.path}/bin/python"
+            # "executable doesn't exist in image" is cibuildwheel's wording (logs grep for it)
+            f"  {b.identifier}: {b.config.path}/bin/python executable doesn't exist in image"
+            f" {run.group.image}"
             for b in run.group.builds
             if b.config.path in missing
         ]
@@ -60,24 +67,6 @@ def check_interpreters(run: GroupRun) -> None:
             + "\nNarrow `build`/`skip` to the Pythons this image provides, or choose an image"
             " that has them (`cibuildwheel-like images list` shows what each local image holds)."
         )
-
-
-def constraints_text(value: str, project_dir: Path) -> str | None:
-    """``dependency-versions``: "pinned"/"latest" use what the image ships; a file or an inline
-    ``packages: ...`` list becomes a constraints file for build isolation and test installs."""
-    value = value.strip()
-    if value in {"", "pinned", "latest"}:
-        return None
-    if value.startswith("packages:"):
-        return "\n".join(value.removeprefix("packages:").split()) + "\n"
-    path = project_dir / value
-    try:
-        return path.read_text()
-    except OSError as e:
-        raise FatalError(
-            f"dependency-versions: cannot read constraints file {path}: {e}; give a path"
-            " relative to the project, 'pinned', 'latest' or 'packages: NAME==VERSION ...'"
-        ) from e
 
 
 def executor_for(build: BuildRun, step: str) -> Executor:
@@ -126,9 +115,9 @@ def identifier_environment(build: BuildRun) -> None:
     run = build.run
     base = dict(run.base_env)
     base["PATH"] = f"{build.python_bin}:{base.get('PATH', '')}"
-    if run.has_constraints:
-        base["PIP_CONSTRAINT"] = str(run.paths.constraints)
-        base["UV_CONSTRAINT"] = str(run.paths.constraints)
+    # No PIP_CONSTRAINT/UV_CONSTRAINT here: in this environment they would constrain the
+    # project's build requirements (build isolation), before-build and the test installs,
+    # which cibuildwheel deliberately stopped doing (its #2583).
     env = _evaluated(build, base, "environment")
     env["CIBUILDWHEEL_BUILD_IDENTIFIER"] = build.identifier
     build.env = env
@@ -144,20 +133,37 @@ def _check_path(build: BuildRun) -> None:
     where = dict(zip(tools, found.split(), strict=False))
     python = build.python_bin / "python"
     if where.get("python") != str(python):
+        # The first clause is cibuildwheel's wording, kept so a search of the log finds it.
         raise build.fail(
-            f"`python` on PATH is {where.get('python', '-')}, not {python}. The `environment`"
+            "python available on PATH doesn't match our installed instance:"
+            f" `python` on PATH is {where.get('python', '-')}, not {python}. The `environment`"
             " option must keep this Python first on PATH, e.g. PATH=$PATH:/extra, not"
             " PATH=/extra:$PATH."
         )
     if needs_uv:
         if where.get("uv", "-") == "-":
-            uv_dir = uv_tools.ensure_uv(build)
+            uv_dir = _install_uv(build)
             build.env["PATH"] = uv_tools.with_path_entry(build.env.get("PATH", ""), uv_dir)
     elif where.get("pip") != str(build.python_bin / "pip"):
         raise build.fail(
-            f"`pip` on PATH is {where.get('pip', '-')}, not {build.python_bin / 'pip'};"
+            "pip available on PATH doesn't match our installed instance:"
+            f" `pip` on PATH is {where.get('pip', '-')}, not {build.python_bin / 'pip'};"
             " keep this Python's bin directory first on PATH"
         )
+
+
+def _install_uv(build: BuildRun) -> PurePosixPath:
+    """uv_tools.ensure_uv with the constraints file applied to its pip, and to nothing else:
+    uv is the one tool we install ourselves, the counterpart of cibuildwheel's constrained
+    `pip install virtualenv`. ensure_uv installs with ``build.env``, so the constraint is
+    added for that call only."""
+    build_env = build.env
+    if build.run.has_constraints:
+        build.env = {**build_env, "PIP_CONSTRAINT": str(build.run.paths.constraints)}
+    try:
+        return uv_tools.ensure_uv(build)
+    finally:
+        build.env = build_env
 
 
 def package_path(options: GlobalOptions) -> PurePosixPath:

@@ -42,8 +42,9 @@ def repair_wheel(build: BuildRun, built: PurePosixPath) -> PurePosixPath:
                 "Make the command write its one output wheel to {dest_dir}."
             )
         repaired = wheels[0]
-        if repaired.name in run.built_wheels:
-            raise AlreadyBuiltWheelError(repaired.name)
+        first = run.built_wheels.get(repaired.name)
+        if first is not None:
+            raise AlreadyBuiltWheelError(repaired.name, first=first, again=build.identifier)
         stored = paths.wheels / repaired.name
         build.capture(
             [
@@ -55,5 +56,5 @@ def repair_wheel(build: BuildRun, built: PurePosixPath) -> PurePosixPath:
                 str(paths.wheels),
             ]
         )
-        run.built_wheels.append(repaired.name)
+        run.built_wheels[repaired.name] = build.identifier
         return stored

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import time
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline.argv import display
@@ -19,15 +19,42 @@ from cibuildwheel_like.report.results import StepTiming, TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
+    from pathlib import Path
 
     from cibuildwheel_like.context import Context
-    from cibuildwheel_like.engine.container import Container
+    from cibuildwheel_like.engine.container import ExecResult
     from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.pipeline.deliver import Delivery
     from cibuildwheel_like.plan import ContainerGroup
 
 PROJECT = PurePosixPath("/project")
 WORK = PurePosixPath("/tmp/cibuildwheel-like")  # noqa: S108  # inside the container
+
+
+class BuildContainer(Protocol):
+    """What the stages use of a started container; ``engine.container.Container`` in a run.
+
+    A Protocol, so the executor and every stage can be unit-tested with a fake that records the
+    commands and scripts their outcomes, without an engine.
+    """
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: str | PurePosixPath,
+        capture: bool = False,
+        shown: str | None = None,
+    ) -> ExecResult: ...
+
+    def environment(self) -> dict[str, str]: ...
+
+    def copy_in(self, source: Path, dest: PurePosixPath) -> None: ...
+
+    def write_file(self, dest: PurePosixPath, data: bytes) -> None: ...
+
+    def copy_out(self, source: PurePosixPath, dest_dir: Path) -> list[Path]: ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -46,12 +73,13 @@ class GroupRun:
     group: ContainerGroup
     globals: GlobalOptions
     ctx: Context
-    container: Container
+    container: BuildContainer
     delivery: Delivery
     paths: ContainerPaths
     emulated: bool
     base_env: dict[str, str] = dataclasses.field(default_factory=dict)
-    built_wheels: list[str] = dataclasses.field(default_factory=list)  # names in paths.wheels
+    # wheel name in paths.wheels -> the identifier that built it (for abi3/py3 reuse and exit 6)
+    built_wheels: dict[str, str] = dataclasses.field(default_factory=dict)
     has_constraints: bool = False
     uv_installed: bool = False  # uv_tools installed uv into paths.tools in this container
 

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import FatalError
-from cibuildwheel_like.pipeline.argv import MAKE_VENV, dependency_groups, prepare_command, shell
+from cibuildwheel_like.pipeline.argv import MAKE_VENV, prepare_command, shell
 from cibuildwheel_like.pipeline.prepare import executor_for
 from cibuildwheel_like.pipeline.uv_tools import install_argv, uses_uv
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.pipeline.state import BuildRun
 
 GUARD_NAME = "test_cibuildwheel_like_cwd.py"
+# The guard's first sentence is cibuildwheel's wording (its tests and users' logs grep for it).
 GUARD = '''"""Placed by cibuildwheel-like in the directory tests run from."""
 import unittest
 
@@ -22,10 +23,10 @@ import unittest
 class WrongDirectory(unittest.TestCase):
     def test_wrong_directory(self):
         self.fail(
-            "Tests run from an empty temporary directory so that only the installed wheel is"
-            " imported, never the project's sources. Point the test runner at your tests with"
-            " the {project} placeholder (e.g. `pytest {project}/tests`), or list them in"
-            " `test-sources` to have them copied here."
+            "Please specify a path to your tests when invoking pytest using the {project}"
+            " placeholder, e.g. `pytest {project}/tests`. Tests run from an empty temporary"
+            " directory so that only the installed wheel is imported, never the project's"
+            " sources; or list your tests in `test-sources` to have them copied here."
         )
 '''
 
@@ -108,10 +109,7 @@ def _full(build: BuildRun, env: dict[str, str], test_cwd: PurePosixPath) -> None
     extras = f"[{','.join(options.test_extras)}]" if options.test_extras else ""
     frontend = options.build_frontend
     build.call(install_argv(frontend, f"{build.wheel}{extras}"), env=env)
-    groups = dependency_groups(
-        build.run.globals.package_dir / "pyproject.toml", options.test_groups
-    )
-    requirements = [*options.test_requires, *groups]
+    requirements = [*options.test_requires, *options.test_group_requirements]
     if requirements:
         build.call(install_argv(frontend, *requirements), env=env)
     build.capture(["mkdir", "-p", str(test_cwd)])

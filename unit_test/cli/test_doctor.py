@@ -1,12 +1,20 @@
+"""cli/doctor.py: its own subcommand, typed needs, one line per check with its fix."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.cli import doctor
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from cibuildwheel_like.engine import client
+from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.images import recipe as r
 
 AARCH64 = """enabled
 interpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P
@@ -43,10 +51,116 @@ def test_image_fix_names_our_build_command():
     assert "pull" in doctor.image_fix("quay.io/pypa/manylinux_2_28_x86_64", "docker")
 
 
-def test_disk_checks(tmp_path: Path):
+def test_image_fix_for_a_name_the_recipe_cannot_build():
+    """An unknown suite or an unbuildable arch gets the default suite's command, not a made-up
+    one that `images build` would refuse."""
+    for ref in ("cibuildwheel-like/debian-buster:x86_64", "cibuildwheel-like/debian-sid:riscv64"):
+        fix = doctor.image_fix(ref, "docker")
+        assert f"`docker pull {ref}`" in fix
+        assert f"images build --suite {r.DEFAULT_SUITE.value} --arch ARCH" in fix
+
+
+@pytest.mark.parametrize(
+    ("free_gib", "level"),
+    [(50, doctor.Level.OK), (5, doctor.Level.WARN), (1, doctor.Level.FAIL)],
+)
+def test_disk_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, free_gib: int, level: doctor.Level
+):
+    seen: list[Path] = []
+
+    def usage(path: Path) -> Any:
+        seen.append(Path(path))
+        return shutil._ntuple_diskusage(100 * doctor.GIB, 0, free_gib * doctor.GIB)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(doctor.shutil, "disk_usage", usage)
     (check,) = doctor.disk_checks([tmp_path / "not" / "there"])
-    assert check.level in {doctor.Level.OK, doctor.Level.WARN, doctor.Level.FAIL}
-    assert "GiB free" in check.detail
+    assert check.level is level
+    assert check.detail == f"{free_gib:.1f} GiB free"
+    assert seen == [tmp_path]  # the nearest existing parent is measured
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cibuildwheel-like")
+    sub = parser.add_subparsers(dest="command", required=True)
+    doctor.register(sub)
+    return parser
+
+
+def test_register_and_command_give_typed_values(monkeypatch: pytest.MonkeyPatch):
+    args = _parser().parse_args(
+        ["doctor", "--engine", "podman", "--archs", "x86_64,aarch64", "--image", "a", "proj"]
+    )
+    assert args.handler is doctor.command
+    seen: list[doctor.DoctorRequest] = []
+    monkeypatch.setattr(doctor, "run", lambda request, _ctx: seen.append(request) or 0)
+    assert doctor.command(args, ctx=None) == 0  # type: ignore[arg-type]
+    assert seen == [
+        doctor.DoctorRequest(
+            package=Path("proj"), engine="podman", archs="x86_64,aarch64", images=("a",)
+        )
+    ]
+    plain = _parser().parse_args(["doctor"])
+    doctor.command(plain, ctx=None)  # type: ignore[arg-type]
+    assert seen[-1] == doctor.DoctorRequest(package=Path(), engine=None, archs=None, images=())
+
+
+def test_explicit_needs_default_to_the_recipe_default_image():
+    request = doctor.DoctorRequest(package=Path(), engine=None, archs="x86_64,i686", images=())
+    needs = doctor._explicit_needs(request)
+    assert needs.engine == "docker"
+    assert needs.archs == (Arch.x86_64, Arch.i686)
+    assert needs.images == (
+        r.image_name(r.DEFAULT_SUITE, Arch.x86_64),
+        r.image_name(r.DEFAULT_SUITE, Arch.i686),
+    )
+    bad = doctor.DoctorRequest(package=Path(), engine=None, archs="x86_64,sparc", images=())
+    with pytest.raises(ConfigurationError, match="--archs: unknown arch 'sparc'"):
+        doctor._explicit_needs(bad)
+
+
+def _engine(monkeypatch: pytest.MonkeyPatch, *, found: bool, version_json: str, rc: int = 0):
+    monkeypatch.setattr(client, "engine_found", lambda e: f"/usr/bin/{e}" if found else None)
+
+    def version(engine: client.EngineName) -> client.EngineVersion:
+        parsed = client.parse_version_json(engine, version_json, "daemon down")
+        return (
+            parsed
+            if rc == 0
+            else client.EngineVersion(
+                engine=engine, client="?", client_api=None, server=None, api=None, error="down"
+            )
+        )
+
+    monkeypatch.setattr(client, "engine_version", version)
+
+
+def test_engine_checks_share_the_gate_rules_and_fixes(monkeypatch: pytest.MonkeyPatch):
+    new = json.dumps(
+        {
+            "Client": {"Version": "28", "ApiVersion": "1.41"},
+            "Server": {"Version": "20.10", "ApiVersion": "1.41"},
+        }
+    )
+    _engine(monkeypatch, found=True, version_json=new)
+    assert [c.level for c in doctor.engine_checks("docker")] == [doctor.Level.OK] * 3
+
+    _engine(monkeypatch, found=False, version_json=new)
+    (missing,) = doctor.engine_checks("podman")
+    assert missing.level is doctor.Level.FAIL
+    assert missing.fix == client.install_fix("podman")
+
+    _engine(monkeypatch, found=True, version_json=new, rc=1)
+    found, down = doctor.engine_checks("docker")
+    assert (found.level, down.level) == (doctor.Level.OK, doctor.Level.FAIL)
+    assert down.fix == client.start_fix("docker")
+
+    old = json.dumps({"Client": {"Version": "2.1.0"}})
+    _engine(monkeypatch, found=True, version_json=old)
+    version = doctor.engine_checks("podman")[-1]
+    assert version.level is doctor.Level.FAIL
+    assert version.detail == client.parse_version_json("podman", old).too_old()
+    assert version.fix == client.upgrade_fix("podman")
 
 
 def test_check_line_format():

@@ -1,21 +1,69 @@
+"""images/recipe.py: suites, image names, packages, interpreter tags, policies and metadata."""
+
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import pytest
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.images import recipe as r
-from cibuildwheel_like.images import rootfs
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from cibuildwheel_like.options import image_choice
+from cibuildwheel_like.options.model import PythonConfiguration
 
 
 def test_image_name():
     assert r.image_name(r.Suite.bookworm, Arch.x86_64) == "cibuildwheel-like/debian-bookworm:x86_64"
     assert r.image_name(r.Suite.sid, Arch.aarch64) == "cibuildwheel-like/debian-sid:aarch64"
+    assert r.IMAGE_NAME_PATTERN == "cibuildwheel-like/debian-SUITE:ARCH"
+
+
+@pytest.mark.parametrize("suite", list(r.Suite))
+@pytest.mark.parametrize("arch", r.BUILD_ARCHS)
+def test_parse_image_name_round_trip(suite: r.Suite, arch: Arch):
+    assert r.parse_image_name(r.image_name(suite, arch)) == (suite, arch)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "cibuildwheel-like/debian-buster:x86_64",  # not a suite we know
+        "cibuildwheel-like/debian-bookworm:sparc",  # not an arch
+        "cibuildwheel-like/debian-bookworm",  # no tag
+        "quay.io/pypa/manylinux_2_28_x86_64",
+        "debian-bookworm",  # the option's short name, not an image
+    ],
+)
+def test_parse_image_name_other_references(ref: str):
+    assert r.parse_image_name(ref) is None
+
+
+def test_suites_and_their_facts():
+    assert [s.value for s in r.Suite] == ["bullseye", "bookworm", "trixie", "sid"]
+    assert set(r.SUITES) == set(r.Suite)
+    assert r.SUITES[r.Suite.bookworm].glibc == (2, 36)
+    assert r.SUITES[r.Suite.sid].glibc is None  # rolling
+    assert r.DEFAULT_SUITE is r.Suite.bookworm
+
+
+def test_options_ask_the_recipe_for_suites_and_names():
+    """`debian-<suite>` in an image option names the image the recipe builds, for every suite."""
+    assert {s.value: f.glibc for s, f in r.SUITES.items()} == image_choice.DEBIAN_SUITES
+    config = PythonConfiguration(
+        identifier="cp311-manylinux_aarch64", version="3.11", path="/opt/python/cp311-cp311"
+    )
+    option = image_choice.image_option_name(config)
+    for suite in r.Suite:
+        described = image_choice.describe_image(
+            f"debian-{suite.value}", config=config, option=option
+        )
+        assert described.reference == r.image_name(suite, Arch.aarch64)
+
+
+def test_apt_sources_keep_a_frozen_suite_usable():
+    text = r.apt_sources(r.Suite.sid, "http://deb.debian.org/debian")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    assert lines == ["deb [check-valid-until=no] http://deb.debian.org/debian sid main"]
 
 
 def test_packages_per_suite():
@@ -124,8 +172,12 @@ def _recipe(**kw):
     return r.Recipe(**base)
 
 
-def test_recipe_digest_stable_and_sensitive():
+def test_recipe_digest_stable_and_sensitive(monkeypatch: pytest.MonkeyPatch):
     assert _recipe().digest == _recipe().digest
+    before = _recipe().digest
+    monkeypatch.setattr(r, "RECIPE_VERSION", "previous")
+    assert _recipe().digest != before  # a version bump rebuilds every image
+    monkeypatch.undo()
     assert _recipe(mirror="http://other/debian").digest == _recipe().digest
     assert _recipe(arch=Arch.aarch64).digest != _recipe().digest
     assert _recipe(suite=r.Suite.sid).digest != _recipe().digest
@@ -156,38 +208,3 @@ def test_env_labels_dockerfile():
     assert '"org.cibuildwheel-like.suite"="bookworm"' in text
     assert text.count("\nENV ") == 1
     assert text.count("\nLABEL ") == 1
-
-
-def test_default_mirror_deb822_and_list(tmp_path: Path):
-    (tmp_path / "sources.list.d").mkdir()
-    (tmp_path / "sources.list.d" / "debian.sources").write_text(
-        "Types: deb\nURIs: http://mirror.example/debian/\nSuites: bookworm\n"
-    )
-    assert rootfs.default_mirror(tmp_path) == "http://mirror.example/debian"
-    (tmp_path / "sources.list").write_text(
-        "# comment\ndeb [arch=amd64] http://one.example/debian bookworm main\n"
-    )
-    assert rootfs.default_mirror(tmp_path) == "http://one.example/debian"
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert rootfs.default_mirror(empty) == "http://deb.debian.org/debian"
-
-
-def test_mounts_below_outermost_first(tmp_path: Path):
-    root = tmp_path / "rootfs"
-    text = "\n".join(
-        [
-            "proc /proc proc rw 0 0",
-            f"proc {root}/proc proc rw 0 0",
-            f"sysfs {root}/sys sysfs rw 0 0",
-            f"udev {root}/dev/pts devpts rw 0 0",
-            f"udev {root}/dev devtmpfs rw 0 0",
-            f"tmpfs {root}x/other tmpfs rw 0 0",
-        ]
-    )
-    assert rootfs.mounts_below(root, text) == [
-        f"{root}/dev",
-        f"{root}/proc",
-        f"{root}/sys",
-        f"{root}/dev/pts",
-    ]

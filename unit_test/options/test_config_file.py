@@ -265,3 +265,30 @@ def test_inherit_value_that_is_not_a_rule_is_named(tmp_path: Path) -> None:
 )
 def test_inherit_errors(tmp_path: Path, text: str, fragment: str) -> None:
     assert fragment in error_for(tmp_path, text)
+
+
+# -- files that cannot be read as TOML at all ------------------------------------------------
+
+DEEP_ARRAY = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+DEEP_TABLE = "a = " + "{ b = " * 3000 + "1" + " }" * 3000 + "\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b'[tool.cibuildwheel]\nbuild = "cp3\xff"\n', "not UTF-8 (byte 0xff on line 2)"),
+        ("[tool.cibuildwheel]\nbuild = 'é'\n".encode("latin-1"), "not UTF-8"),
+        (DEEP_ARRAY.encode(), "nested too deeply"),
+        (DEEP_TABLE.encode(), "nested too deeply"),
+    ],
+)
+def test_unreadable_toml_is_exit_2_naming_the_file(
+    tmp_path: Path, content: bytes, fragment: str
+) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigurationError) as info:
+        load_config(path)
+    assert info.value.exit_code == 2
+    assert str(info.value).startswith(f"{path}: invalid TOML: ")
+    assert fragment in str(info.value)

@@ -352,3 +352,19 @@ def test_image_options_for() -> None:
     )
     assert image_options_for(config("cp311-musllinux_i686")) == ("musllinux-i686-image",)
     assert image_options_for(config("gp313_253-manylinux_aarch64")) == ("manylinux-aarch64-image",)
+
+
+@pytest.mark.parametrize(
+    "value", ["manylinux1", "manylinux_2_5", " manylinux2010 ", "manylinux_2_24", "musllinux_1_1"]
+)
+def test_check_not_removed_refuses_every_spelling(value: str) -> None:
+    with pytest.raises(DeprecationError, match=r"^musllinux-ppc64le-image = ") as info:
+        images.check_not_removed(value, option="musllinux-ppc64le-image")
+    assert info.value.exit_code == 4
+
+
+@pytest.mark.parametrize(
+    "value", ["", "manylinux2014", "manylinux_2_28", "musllinux_1_2", "debian-trixie", "x/y:1"]
+)
+def test_check_not_removed_accepts_the_rest(value: str) -> None:
+    images.check_not_removed(value, option="manylinux-x86_64-image")

@@ -182,3 +182,40 @@ def test_resolve_requires_python(tmp_path: Path) -> None:
         ">=3.12"
     )
     assert resolve_requires_python(tmp_path / "missing", {}) is None
+
+
+@pytest.mark.parametrize(
+    "content", [b'[project]\nrequires-python = ">=3.9\xff"\n', ("a = " + "[" * 5000).encode()]
+)
+def test_unreadable_pyproject_is_exit_2(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigurationError, match=rf"^{path}: invalid TOML") as info:
+        find_requires_python(tmp_path)
+    assert info.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = " + "-" * 100000 + "1\n",  # the parser runs out of memory
+        "x = " + "+".join(["1"] * 100000) + "\n",  # ... or of recursion
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",  # "too many nested parentheses"
+    ],
+)
+def test_setup_py_too_deep_to_parse_is_ignored(tmp_path: Path, source: str) -> None:
+    """As cibuildwheel, which ignores any setup.py it cannot parse."""
+    write(tmp_path, "setup.py", source)
+    assert find_requires_python(tmp_path) is None
+
+
+def test_non_utf8_setup_files_are_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "setup.cfg"
+    path.write_bytes(b"[options]\npython_requires = >=3.9 \xff\n")
+    with pytest.raises(ConfigurationError, match=rf"^{path}: cannot be read"):
+        find_requires_python(tmp_path)
+    path.unlink()
+    path = tmp_path / "setup.py"
+    path.write_bytes(b'setup(python_requires=">=3.9")  # \xff\n')
+    with pytest.raises(ConfigurationError, match=rf"^{path}: cannot be read"):
+        find_requires_python(tmp_path)

@@ -10,7 +10,7 @@ from packaging.version import Version
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import ConfigurationError, DeprecationError
 from cibuildwheel_like.options import identifiers
-from cibuildwheel_like.options.config_file import resolve_dependency_groups
+from cibuildwheel_like.options.dependency_versions import LATEST, PINNED, ConstraintsFile
 from cibuildwheel_like.options.environment import Assignment
 from cibuildwheel_like.options.model import EngineConfig, FrontendConfig, PythonConfiguration
 from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
@@ -64,7 +64,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert b.container_engine == EngineConfig(name="docker")
     assert b.repair_wheel_command == "auditwheel repair -w {dest_dir} {wheel}"
     assert b.image.startswith("quay.io/pypa/manylinux_2_28_x86_64@sha256:")
-    assert b.dependency_versions == "pinned"
+    assert b.dependency_versions == PINNED
     assert b.build_verbosity == 0
     assert b.emulated_tests == "full"
     assert not b.test_skipped
@@ -131,7 +131,7 @@ def test_typed_build_options(tmp_path: Path) -> None:
     assert b.test_sources == ("tests", "my file.txt")
     assert b.test_environment.assignments == (Assignment(name="PYTHONSAFEPATH", value="1"),)
     assert b.build_verbosity == 3  # clamped to -3..3, as cibuildwheel
-    assert b.dependency_versions == "latest"
+    assert b.dependency_versions == LATEST
     # --platform is chosen per arch by us: dropped from create_args, as cibuildwheel does
     assert b.container_engine == EngineConfig(
         name="podman", create_args=("--net=host",), disable_host_mount=True
@@ -272,7 +272,7 @@ def test_cli_platform_beats_env(tmp_path: Path) -> None:
         ("", {"CIBW_BUILD_VERBOSITY": "loud"}, "'loud' is not an integer"),
         ('environment = "A=$((1+1))"', {}, "arithmetic"),
         ("", {"CIBW_TEST_ENVIRONMENT": "A=${B:-c}"}, "test-environment"),
-        ('config-settings = "novalue"', {}, "not a key=value pair"),
+        ('config-settings = "a=\'open"', {}, "config-settings (from pyproject): cannot split"),
         ('dependency-versions = "missing.txt"', {}, "constraints file 'missing.txt' not found"),
         ("", {"CIBWL_EMULATED_TESTS": "partial"}, "CIBWL_EMULATED_TESTS"),
     ],
@@ -299,9 +299,8 @@ container-engine = "dockr"
 
 
 def test_removed_image_is_exit_4(tmp_path: Path) -> None:
-    r = resolve(tmp_path, '[tool.cibuildwheel]\nmanylinux-x86_64-image = "manylinux2010"\n')
     with pytest.raises(DeprecationError):
-        r.build_options(config(X86))
+        resolve(tmp_path, '[tool.cibuildwheel]\nmanylinux-x86_64-image = "manylinux2010"\n')
 
 
 def test_pypy_image_option_is_honoured(tmp_path: Path) -> None:
@@ -316,7 +315,8 @@ def test_dependency_versions_file(tmp_path: Path) -> None:
     r = resolve(
         tmp_path, '[tool.cibuildwheel]\ndependency-versions = { file = "constraints.txt" }\n'
     )
-    assert r.build_options(config(X86)).dependency_versions == "file:constraints.txt"
+    expected = ConstraintsFile(path=(tmp_path / "constraints.txt").resolve())
+    assert r.build_options(config(X86)).dependency_versions == expected
 
 
 def test_config_file_option(tmp_path: Path) -> None:
@@ -479,7 +479,7 @@ def test_test_groups_are_checked_and_kept_apart(tmp_path: Path) -> None:
     b = resolve(tmp_path, text).build_options(config(X86))
     assert b.test_groups == ("test",)
     assert b.test_requires == ("hypothesis",)  # the pipeline adds the groups' requirements
-    assert resolve_dependency_groups(tmp_path, b.test_groups) == ("pytest", "numpy>=2")
+    assert b.test_group_requirements == ("pytest", "numpy>=2")
 
 
 @pytest.mark.parametrize(

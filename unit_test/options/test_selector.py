@@ -12,6 +12,7 @@ from cibuildwheel_like.options.selector import (
     TestSelector,
     check_build_selector,
     empty_selection_hint,
+    expand_selector,
     gating_group,
     parse_enable,
     python_version_of,
@@ -386,3 +387,15 @@ def test_empty_selection_hints() -> None:
     mixed = hint(build="pp39-* cp39-*", skip="cp*")
     assert "some need enable = 'pypy-eol'" in mixed
     assert "skip = 'cp*' removes some" in mixed
+
+
+def test_expand_selector_within_and_past_the_limit() -> None:
+    assert expand_selector("cp3{11,12}-* *-musllinux_*") == ["cp311-*", "cp312-*", "*-musllinux_*"]
+    assert len(expand_selector("{" + ",".join(str(i) for i in range(1000)) + "}")) == 1000
+    too_many = "cp{" + ",".join(str(i) for i in range(1001)) + "}-*"
+    with pytest.raises(ConfigurationError, match=r"^CIBW_SKIP: the pattern 'cp\{0,1,") as info:
+        expand_selector(f"cp312-* {too_many}", option="CIBW_SKIP")
+    assert "more than 1000 patterns, the brace-expansion limit" in str(info.value)
+    assert info.value.exit_code == 2
+    with pytest.raises(ConfigurationError, match="brace-expansion limit"):
+        selector_matches(too_many, "cp312-manylinux_x86_64")

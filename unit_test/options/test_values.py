@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import registry as reg
 from cibuildwheel_like.options import values as ov
 from cibuildwheel_like.options.model import EngineConfig, FrontendConfig
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @pytest.mark.parametrize(
@@ -84,6 +79,13 @@ def test_key_values_round_trip() -> None:
         ov.parse_key_values("a=1 novalue", option="config-settings")
 
 
+def test_key_values_with_a_bare_key() -> None:
+    """cibuildwheel passes `justaword` on as -Cjustaword; keep it apart from `justaword=`."""
+    pairs = ov.parse_key_values("justaword e= k=v", option="config-settings", allow_bare=True)
+    assert pairs == [("justaword", None), ("e", ""), ("k", "v")]
+    assert ov.format_key_values(pairs) == "justaword e='' k=v"
+
+
 @pytest.mark.parametrize(
     ("name", "before", "after", "expected"),
     [
@@ -124,24 +126,6 @@ def test_verbosity_is_clamped_like_cibuildwheel(text: str, expected: int) -> Non
 def test_verbosity_must_be_an_integer() -> None:
     with pytest.raises(ConfigurationError, match="'loud' is not an integer"):
         ov.parse_verbosity("loud")
-
-
-def test_dependency_versions(tmp_path: Path) -> None:
-    (tmp_path / "c.txt").write_text("")
-    check = ov.check_dependency_versions
-    assert check("pinned", option="d", base_dir=tmp_path) == "pinned"
-    assert check("", option="d", base_dir=tmp_path) == "latest"
-    assert check("c.txt", option="d", base_dir=tmp_path) == "c.txt"
-    assert check("file: c.txt", option="d", base_dir=tmp_path) == "file: c.txt"
-    assert check("packages: pip==24 build", option="d", base_dir=tmp_path).startswith("packages")
-    for bad, fragment in [
-        ("missing.txt", "not found"),
-        ("file: missing.txt", "not found"),
-        ("file: a b", "only one file"),
-        ("file: c.txt; packages: pip", "not both"),
-    ]:
-        with pytest.raises(ConfigurationError, match=fragment):
-            check(bad, option="d", base_dir=tmp_path)
 
 
 def test_bool_words() -> None:

@@ -30,9 +30,20 @@ def test_detect_ci(environ, expected):
     assert ci.detect_ci(environ) is expected
 
 
-def test_every_provider_has_a_display_name():
-    names = {p.display_name for p in CIProvider}
-    assert len(names) == len(CIProvider)
+@pytest.mark.parametrize(
+    ("provider", "name"),
+    [
+        (CIProvider.github_actions, "GitHub Actions"),
+        (CIProvider.gitlab, "GitLab CI"),
+        (CIProvider.azure_pipelines, "Azure Pipelines"),
+        (CIProvider.circleci, "CircleCI"),
+        (CIProvider.travis, "Travis CI"),
+        (CIProvider.other, "CI"),
+    ],
+)
+def test_display_name_is_the_services_own(provider, name):
+    # the header line reads "cibuildwheel-like X.Y on <name>"
+    assert provider.display_name == name
 
 
 def test_github_escaping():

@@ -110,9 +110,18 @@ def test_paths_step_makes_absolute_outputs(tmp_path):
     outputs = run_step("paths", {"ACTION_OUTPUT_DIR": "dist/wheel house"}, tmp_path)
     wheelhouse = tmp_path / "dist" / "wheel house"
     assert wheelhouse.is_dir()
+    # The report is not in the wheelhouse: that folder holds wheels only (twine upload dir/*).
     assert outputs == {
         "wheelhouse": str(wheelhouse),
-        "report": str(wheelhouse / "build-report.json"),
+        "report": str(tmp_path / "build-report.json"),
+    }
+
+
+def test_paths_step_keeps_the_report_out_of_a_wheelhouse_that_is_the_cwd(tmp_path):
+    outputs = run_step("paths", {"ACTION_OUTPUT_DIR": "."}, tmp_path)
+    assert outputs == {
+        "wheelhouse": str(tmp_path),
+        "report": str(tmp_path.parent / "build-report.json"),
     }
 
 
@@ -136,7 +145,7 @@ def test_run_step_arguments(tmp_path, config_file, only, extra_args):
             "ACTION_PROGRAM": str(recorder(tmp_path)),
             "ACTION_PACKAGE_DIR": "my pkg",
             "ACTION_OUTPUT_DIR": "/abs/wheelhouse",
-            "ACTION_REPORT": "/abs/wheelhouse/build-report.json",
+            "ACTION_REPORT": "/abs/build-report.json",
             "ACTION_CONFIG_FILE": config_file,
             "ACTION_ONLY": only,
         },
@@ -149,7 +158,7 @@ def test_run_step_arguments(tmp_path, config_file, only, extra_args):
             "--output-dir",
             "/abs/wheelhouse",
             "--report",
-            "/abs/wheelhouse/build-report.json",
+            "/abs/build-report.json",
             *extra_args,
         ]
     ]

@@ -1,62 +1,28 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from fakes import IMAGE, build_options, global_options, plan_of
 from rich.console import Console
 
-from cibuildwheel_like.options.environment import ParsedEnvironment
-from cibuildwheel_like.options.model import (
-    BuildOptions,
-    EngineConfig,
-    FrontendConfig,
-    PythonConfiguration,
-)
 from cibuildwheel_like.output.ci import strip_ansi
 from cibuildwheel_like.output.console import Output
-from cibuildwheel_like.plan import Plan, make_plan
-from cibuildwheel_like.report import summary as report
 from cibuildwheel_like.report.results import BuildResult, StepTiming
 
+if TYPE_CHECKING:
+    from cibuildwheel_like.plan import Plan
+
 IDS = ("cp311-manylinux_x86_64", "cp312-manylinux_x86_64")
-IMAGE = "cibuildwheel-like/debian-bookworm:x86_64"
 ESC = "\x1b"
 
 
-def build_options(identifier: str) -> BuildOptions:
-    tag = identifier.split("-", maxsplit=1)[0]
-    return BuildOptions(
-        config=PythonConfiguration(
-            identifier=identifier, version="3.11", path=f"/opt/python/{tag}-{tag}"
-        ),
-        image=IMAGE,
-        container_engine=EngineConfig(),
-        build_frontend=FrontendConfig(),
-        config_settings=(),
-        environment=ParsedEnvironment(),
-        environment_pass=(),
-        before_all="",
-        before_build="",
-        repair_wheel_command="",
-        dependency_versions="pinned",
-        test_command="",
-        before_test="",
-        test_sources=(),
-        test_requires=(),
-        test_extras=(),
-        test_groups=(),
-        test_environment=ParsedEnvironment(),
-        build_verbosity=0,
-        test_skipped=False,
-    )
-
-
 def plan() -> Plan:
-    return make_plan([build_options(i) for i in IDS])
+    return plan_of([build_options(i) for i in IDS], global_options(Path("/p")))
 
 
 def wheel_name(identifier: str) -> str:
@@ -90,6 +56,7 @@ def fake_run(output: Output, *, fail: bool) -> list[BuildResult]:
                     steps=(StepTiming(name="build", seconds=1.0, ok=True),),
                 )
             )
+            output.build_finished(results[-1])
             continue
         results.append(
             BuildResult(
@@ -104,6 +71,7 @@ def fake_run(output: Output, *, fail: bool) -> list[BuildResult]:
                 steps=(StepTiming(name="build", seconds=2.0, ok=True),),
             )
         )
+        output.build_finished(results[-1])
     return results
 
 
@@ -156,6 +124,9 @@ def test_terminal_gets_colour_live_progress_and_a_table():
     for step in ("repair", "test", "deliver"):
         with output.step(IDS[0], step):
             pass
+    output.build_finished(
+        BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="built")
+    )
     frame = io.StringIO()
     Console(file=frame, width=120).print(output._render())
     assert "1/2 builds" in frame.getvalue()
@@ -180,8 +151,11 @@ def test_failed_step_is_marked_and_the_error_propagates():
     with pytest.raises(RuntimeError, match="boom"), output.step(IDS[0], "build"):
         raise RuntimeError("boom")
     assert re.search(rf"✕ {IDS[0]}: build failed after \d+\.\ds", out.getvalue())
-    assert output._failed == 1
-    assert output._done == 1
+    assert (output._failed, output._done) == (0, 0)  # the step is marked; the build is not over
+    output.build_finished(
+        BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="failed")
+    )
+    assert (output._failed, output._done) == (1, 1)
     assert err.getvalue() == ""  # no CI: no annotation; the CLI reports the error once
 
 
@@ -326,24 +300,15 @@ def test_lines_from_threads_never_interleave():
         assert [int(line.split(":")[1]) for line in mine] == list(range(50))
 
 
-def test_report_writes_a_valid_file(tmp_path):
-    output, out, _ = make()
-    results = fake_run(output, fail=True)
-    path = output.report(tmp_path / "build-report.json", results, exit_code=1, error="boom")
-    data = json.loads(path.read_text())
-    assert report.validate(data) == []
-    assert [b["identifier"] for b in data["builds"]] == list(IDS)
-    assert out.getvalue().splitlines()[-1] == f"build report: {path}"
-
-
 def test_build_finished_counts_once():
     output, _, _ = make()
     output.header(plan())
     with output.step(IDS[0], "deliver"):
         pass
-    output.build_finished(
-        BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="built")
-    )
+    assert (output._done, output._total) == (0, 2)  # a step is not a completion signal
+    result = BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="built")
+    output.build_finished(result)
+    output.build_finished(result)
     assert (output._done, output._total) == (1, 2)
 
 

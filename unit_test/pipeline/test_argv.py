@@ -4,10 +4,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.options.model import FrontendConfig
 from cibuildwheel_like.pipeline import argv as commands
-from cibuildwheel_like.pipeline.prepare import constraints_text
 
 
 def test_prepare_command_replaces_known_placeholders_only():
@@ -47,10 +45,33 @@ def test_verbosity_flags(level, frontend, flags):
 def test_config_settings_flags_substitute_paths():
     flags = commands.config_settings_flags(
         [("cmake.define.X", "{package}/x"), ("--build-option", "--quiet")],
+        frontend="build",
         project=PurePosixPath("/project"),
         package=PurePosixPath("/project/pkg"),
     )
     assert flags == ["-Ccmake.define.X=/project/pkg/x", "-C--build-option=--quiet"]
+
+
+@pytest.mark.parametrize(
+    ("frontend", "flag"),
+    [
+        # build reads -Cjustaword as justaword="" and cibuildwheel passes it so
+        ("build", "-Cjustaword"),
+        ("build[uv]", "-Cjustaword"),
+        # pip ("must be of the form KEY=VAL") and uv ("expected `KEY=VALUE`") refuse a -C
+        # without "=": the same setting, spelled so they accept it
+        ("pip", "-Cjustaword="),
+        ("uv", "-Cjustaword="),
+    ],
+)
+def test_config_settings_bare_key_per_frontend(frontend, flag):
+    flags = commands.config_settings_flags(
+        [("justaword", None), ("k", "")],
+        frontend=frontend,
+        project=PurePosixPath("/project"),
+        package=PurePosixPath("/project"),
+    )
+    assert flags == [flag, "-Ck="]
 
 
 @pytest.mark.parametrize(
@@ -113,31 +134,6 @@ def test_is_pure_wheel():
     assert not commands.is_pure_wheel(CP311)
 
 
-def test_dependency_groups_with_include(tmp_path: Path):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(
-        "[dependency-groups]\n"
-        'test = ["pytest>=8", {include-group = "extra"}]\n'
-        'extra = ["hypothesis"]\n'
-    )
-    assert commands.dependency_groups(pyproject, ["test"]) == ["pytest>=8", "hypothesis"]
-    assert commands.dependency_groups(pyproject, []) == []
-
-
-def test_dependency_groups_unknown_group_names_known_ones(tmp_path: Path):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text('[dependency-groups]\ntest = ["pytest"]\n')
-    with pytest.raises(ConfigurationError, match="groups there: test"):
-        commands.dependency_groups(pyproject, ["tests"])
-
-
-def test_dependency_groups_missing_table(tmp_path: Path):
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text("[project]\nname = 'x'\n")
-    with pytest.raises(ConfigurationError, match=r"\[dependency-groups\]"):
-        commands.dependency_groups(pyproject, ["test"])
-
-
 def test_stale_so_hint(tmp_path: Path):
     assert commands.stale_so_hint(tmp_path) == ""
     (tmp_path / "pkg").mkdir()
@@ -154,15 +150,3 @@ def test_display():
     assert commands.display(["python", "-m", "pip", "install", "a b"]) == (
         "python -m pip install 'a b'"
     )
-
-
-def test_constraints_text(tmp_path: Path):
-    assert constraints_text("pinned", tmp_path) is None
-    assert constraints_text("latest", tmp_path) is None
-    assert constraints_text("packages: pip==24.0 build==1.2", tmp_path) == (
-        "pip==24.0\nbuild==1.2\n"
-    )
-    (tmp_path / "c.txt").write_text("setuptools==75.0\n")
-    assert constraints_text("c.txt", tmp_path) == "setuptools==75.0\n"
-    with pytest.raises(FatalError, match="cannot read constraints file"):
-        constraints_text("missing.txt", tmp_path)

@@ -9,10 +9,17 @@ from cibuildwheel_like.options.values import FRONTEND_NAMES
 from cibuildwheel_like.pipeline import uv_tools
 from cibuildwheel_like.pipeline.state import WORK, ContainerPaths
 
+# cibuildwheel 4.3.5 puts uv on PATH for exactly these two frontends.
+USES_UV = {"pip": False, "build": False, "build[uv]": True, "uv": True}
 
-@pytest.mark.parametrize("name", FRONTEND_NAMES)
-def test_uses_uv_exactly_for_the_uv_frontends(name):
-    assert uv_tools.uses_uv(FrontendConfig(name=name)) is (name in {"uv", "build[uv]"})
+
+def test_the_expectations_cover_every_frontend():
+    assert set(USES_UV) == set(FRONTEND_NAMES)
+
+
+@pytest.mark.parametrize(("name", "expected"), USES_UV.items())
+def test_uses_uv_exactly_for_the_uv_frontends(name, expected):
+    assert uv_tools.uses_uv(FrontendConfig(name=name)) is expected
 
 
 def test_uses_uv_ignores_frontend_args():

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from cibuildwheel_like.report import build_report
 from cibuildwheel_like.report import summary as report
 from cibuildwheel_like.report.results import BuildResult, StepTiming
 
@@ -59,10 +60,10 @@ def not_run() -> BuildResult:
 def test_report_has_every_documented_field_and_validates(tmp_path):
     results = [built(tmp_path), failed(), not_run()]
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
-    data = report.build_report(
+    data = build_report.build_report(
         results, exit_code=1, error="boom", output_dir=tmp_path, created=when
     )
-    assert report.validate(data) == []
+    assert build_report.validate(data) == []
     assert data["created"] == "2026-01-02T03:04:05Z"
     assert data["status"] == "failure"
     assert data["totals"] == {"builds": 3, "built": 1, "failed": 1, "not_run": 1, "seconds": 19.75}
@@ -79,17 +80,17 @@ def test_report_has_every_documented_field_and_validates(tmp_path):
 
 
 def test_success_status_follows_exit_code(tmp_path):
-    data = report.build_report([built(tmp_path)], exit_code=0)
+    data = build_report.build_report([built(tmp_path)], exit_code=0)
     assert data["status"] == "success"
     assert data["error"] is None
     assert data["output_dir"] is None
-    assert report.validate(data) == []
+    assert build_report.validate(data) == []
 
 
 def test_size_and_sha_are_computed_when_the_executor_left_them_out(tmp_path):
     result = built(tmp_path)
     bare = BuildResult(**{**result.__dict__, "size": None, "sha256": None})
-    wheel = report.build_report([bare], exit_code=0)["builds"][0]["wheel"]
+    wheel = build_report.build_report([bare], exit_code=0)["builds"][0]["wheel"]
     assert wheel["size"] == result.size
     assert wheel["sha256"] == result.sha256
 
@@ -102,14 +103,14 @@ def test_missing_wheel_file_gives_nulls_not_a_crash(tmp_path):
         status="built",
         wheel=tmp_path / WHEEL,
     )
-    data = report.build_report([gone], exit_code=0)
+    data = build_report.build_report([gone], exit_code=0)
     assert data["builds"][0]["wheel"]["size"] is None
-    assert report.validate(data) == []
+    assert build_report.validate(data) == []
 
 
 def test_write_report_is_atomic_json(tmp_path):
-    data = report.build_report([built(tmp_path)], exit_code=0)
-    path = report.write_report(tmp_path / "out" / "build-report.json", data)
+    data = build_report.build_report([built(tmp_path)], exit_code=0)
+    path = build_report.write_report(tmp_path / "out" / "build-report.json", data)
     assert json.loads(path.read_text()) == data
     assert sorted(p.name for p in path.parent.iterdir()) == ["build-report.json"]
 
@@ -134,19 +135,19 @@ def test_write_report_is_atomic_json(tmp_path):
     ],
 )
 def test_validator_catches_violations(tmp_path, mutate, problem):
-    data = copy.deepcopy(report.build_report([built(tmp_path)], exit_code=0))
+    data = copy.deepcopy(build_report.build_report([built(tmp_path)], exit_code=0))
     mutate(data)
-    errors = report.validate(data)
+    errors = build_report.validate(data)
     assert any(problem in e for e in errors), errors
 
 
 def test_validator_refuses_keywords_it_does_not_implement():
     with pytest.raises(ValueError, match="not supported"):
-        report.validate({}, {"type": "object", "patternProperties": {}})
+        build_report.validate({}, {"type": "object", "patternProperties": {}})
 
 
 def test_shipped_schema_is_json_schema_2020_12_and_closed():
-    schema = report.load_schema()
+    schema = build_report.load_schema()
     assert schema["$schema"].endswith("/2020-12/schema")
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == set(schema["properties"])
@@ -221,7 +222,7 @@ def test_format_clock(seconds, text):
 def test_written_report_is_readable_like_the_wheels(tmp_path):
     umask = os.umask(0o022)
     try:
-        path = report.write_report(tmp_path / "build-report.json", {"schema_version": 1})
+        path = build_report.write_report(tmp_path / "build-report.json", {"schema_version": 1})
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644

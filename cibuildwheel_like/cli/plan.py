@@ -1,4 +1,7 @@
-"""`plan`'s two views of a Plan: a readable listing and stable JSON (docs/plan-json.md)."""
+"""``plan``: what would be built, where and how, as a readable listing or stable JSON.
+
+The JSON layout is documented in docs/plan-json.md; fields are only ever added.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,47 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like import __version__
+from cibuildwheel_like.cli.arguments import (
+    add_selection_arguments,
+    add_verbosity_arguments,
+    selection_from,
+)
+from cibuildwheel_like.cli.selection import nothing_to_build, planned
 
 if TYPE_CHECKING:
-    from cibuildwheel_like.options.resolver import Resolver
+    import argparse
+
+    from cibuildwheel_like.context import Context
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.plan import Plan
 
 PLAN_SCHEMA_VERSION = 1
 
 
-def to_data(plan: Plan, resolver: Resolver) -> dict[str, Any]:
-    g = resolver.globals
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan", help="show what would be built, where and how", allow_abbrev=False
+    )
+    add_selection_arguments(parser)
+    add_verbosity_arguments(parser, default=None)
+    parser.add_argument("--json", action="store_true", help="stable JSON output (see docs)")
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace, ctx: Context) -> int:
+    as_json = bool(args.json)
+    with planned(selection_from(args), ctx) as the_plan:
+        if as_json:
+            ctx.output.print_raw(to_json(the_plan))
+        else:
+            show(the_plan, ctx.output)
+        if not the_plan.builds:
+            return nothing_to_build(the_plan)
+    return 0
+
+
+def to_data(plan: Plan) -> dict[str, Any]:
+    g = plan.globals
     groups = []
     builds = []
     for index, group in enumerate(plan.groups):
@@ -36,7 +69,7 @@ def to_data(plan: Plan, resolver: Resolver) -> dict[str, Any]:
             }
         )
         for build in group.builds:
-            explained = resolver.explain(build.config)
+            sources = plan.sources_of(build.identifier)
             builds.append(
                 {
                     "identifier": build.identifier,
@@ -46,7 +79,7 @@ def to_data(plan: Plan, resolver: Resolver) -> dict[str, Any]:
                     "interpreter": build.config.path,
                     "test": not build.test_skipped and bool(build.test_command),
                     "options": {
-                        name: {"value": r.value, "source": r.layer} for name, r in explained.items()
+                        name: {"value": r.value, "source": r.layer} for name, r in sources.items()
                     },
                 }
             )
@@ -62,16 +95,16 @@ def to_data(plan: Plan, resolver: Resolver) -> dict[str, Any]:
     }
 
 
-def to_json(plan: Plan, resolver: Resolver) -> str:
-    return json.dumps(to_data(plan, resolver), indent=2, sort_keys=False)
+def to_json(plan: Plan) -> str:
+    return json.dumps(to_data(plan), indent=2, sort_keys=False)
 
 
-def show(plan: Plan, resolver: Resolver, output: Output) -> None:
+def show(plan: Plan, output: Output) -> None:
     """The readable listing; printed whatever -q says: it is what `plan` was asked for."""
-    g = resolver.globals
+    g = plan.globals
     output.print_raw(f"output dir: {g.output_dir}")
     output.print_raw(f"config file: {g.config_file or '(none)'}")
-    run_wide = resolver.explain(None)
+    run_wide = plan.run_options
     output.print_raw("options not at their default (value [set by]):")
     for name, r in run_wide.items():
         if r.layer != "default":
@@ -92,6 +125,6 @@ def show(plan: Plan, resolver: Resolver, output: Output) -> None:
                 tests = "tested"
             output.print_raw(f"  {build.identifier}  ({build.config.path}, {tests})")
             # Only what an override or identifier-specific layer changed is shown again here.
-            for name, r in resolver.explain(build.config).items():
+            for name, r in plan.sources_of(build.identifier).items():
                 if r != run_wide.get(name):
                     output.print_raw(f"      {name} = {r.value!r}  [{r.layer}]")

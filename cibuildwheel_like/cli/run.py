@@ -1,0 +1,138 @@
+"""``run``: plan, execute, and always finish the same way (summary, CI summary, build report).
+
+The summary and the report are written whether the run succeeded, failed or was interrupted, so
+a failure late in a long run still leaves an account of every wheel already delivered; a failure
+while reporting never replaces the error that stopped the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cibuildwheel_like.cli.arguments import (
+    add_selection_arguments,
+    add_verbosity_arguments,
+    selection_from,
+)
+from cibuildwheel_like.cli.selection import check_buildable, nothing_to_build, planned
+from cibuildwheel_like.errors import FatalError, HostCommandError
+from cibuildwheel_like.options.cascade import COMMAND_LINE
+from cibuildwheel_like.report import build_report, summary
+
+if TYPE_CHECKING:
+    import argparse
+
+    from cibuildwheel_like.context import Context
+    from cibuildwheel_like.plan import Plan
+    from cibuildwheel_like.report.results import BuildResult
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="build, repair and test wheels", allow_abbrev=False)
+    add_selection_arguments(parser)
+    add_verbosity_arguments(parser, default=None)
+    parser.add_argument(
+        "--print-build-identifiers",
+        action="store_true",
+        help="print the identifiers that would be built, and exit",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="build report JSON path (default: build-report.json in the working directory)",
+    )
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace, ctx: Context) -> int:
+    selection = selection_from(args)
+    report_arg: Path | None = args.report
+    with planned(selection, ctx) as plan:
+        if selection.print_build_identifiers:
+            # In selection order, as cibuildwheel prints them (the plan orders by container).
+            for identifier in plan.selected:
+                ctx.output.print_raw(identifier)
+            return 0
+        if not plan.builds:
+            return nothing_to_build(plan)
+        check_buildable(plan.globals.package_dir)
+        report_path = _report_path(report_arg, plan, ctx)
+        from cibuildwheel_like import pipeline  # noqa: PLC0415  # engine code, loaded lazily
+        from cibuildwheel_like.pipeline.deliver import prepare_output_dir  # noqa: PLC0415
+
+        output_dir = plan.globals.output_dir
+        prepare_output_dir(output_dir, option=_output_dir_option(plan))
+        return execute_and_report(plan, ctx, report_path=report_path, execute=pipeline.execute)
+
+
+def _output_dir_option(plan: Plan) -> str:
+    source = plan.run_options.get("output-dir")
+    layer = source.layer if source is not None else "default"
+    return "--output-dir" if layer == COMMAND_LINE else f"output-dir ({layer})"
+
+
+def _report_path(report_arg: Path | None, plan: Plan, ctx: Context) -> Path:
+    if report_arg is not None:
+        path = (ctx.cwd / report_arg).resolve()
+        option = "--report"
+    else:
+        path = build_report.default_report_path(output_dir=plan.globals.output_dir, cwd=ctx.cwd)
+        option = "build report (default path; set another with --report)"
+    build_report.check_report_path(path, option=option)
+    return path
+
+
+def execute_and_report(plan: Plan, ctx: Context, *, report_path: Path, execute: Any) -> int:
+    """Run ``execute(plan, ctx, on_result=...)``; then summary, CI summary and report."""
+    out = ctx.output
+    results: list[BuildResult] = []
+    exit_code = 130  # until execute returns or raises a FatalError: an interrupt
+    error: str | None = "interrupted"
+    out.header(plan)
+
+    def on_result(result: BuildResult) -> None:
+        results.append(result)
+        out.build_finished(result)  # the one completion signal, reused abi3 wheels included
+
+    try:
+        execute(plan, ctx, on_result=on_result)
+        exit_code, error = 0, None
+    except FatalError as e:
+        exit_code, error = e.exit_code, str(e)
+        raise
+    finally:
+        _finish(plan, ctx, results, report_path=report_path, exit_code=exit_code, error=error)
+    return exit_code
+
+
+def _finish(
+    plan: Plan,
+    ctx: Context,
+    results: list[BuildResult],
+    *,
+    report_path: Path,
+    exit_code: int,
+    error: str | None,
+) -> None:
+    """Summary and report. When an error is already in flight, a reporting failure is only a
+    warning (the original error is what the user must see); otherwise it fails the run."""
+    out = ctx.output
+    try:
+        out.summary(
+            results, options=summary.non_default_options(plan.run_options), exit_code=exit_code
+        )
+        data = build_report.build_report(
+            results, exit_code=exit_code, error=error, output_dir=plan.globals.output_dir
+        )
+        written = build_report.write_report(report_path, data)
+        out.info(f"build report: {written}")
+    except (OSError, FatalError) as e:
+        message = f"could not write the build report to {report_path}: {e}"
+        if error is not None:
+            out.warning(message)
+        else:
+            raise HostCommandError(message) from e
+    finally:
+        out.close()

@@ -1,0 +1,101 @@
+"""From a ``Selection`` to a ``Plan``: the project, its options, its identifiers and images.
+
+Everything here is answered before any engine is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from cibuildwheel_like.errors import ConfigurationError, NothingToDoError
+from cibuildwheel_like.options.config_file import read_toml
+from cibuildwheel_like.options.package_source import open_package
+from cibuildwheel_like.options.resolver import CliValues, resolve_options
+from cibuildwheel_like.plan import Plan, make_plan
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from cibuildwheel_like.cli.arguments import Selection
+    from cibuildwheel_like.context import Context
+
+PACKAGE_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def check_package_files(package_dir: Path) -> None:
+    present = [name for name in PACKAGE_FILES if (package_dir / name).exists()]
+    if not present:
+        raise ConfigurationError(
+            f"PACKAGE: {package_dir} has none of {', '.join(PACKAGE_FILES)} at its root; point"
+            " PACKAGE (or the working directory) at the project to build"
+        )
+
+
+def check_buildable(package_dir: Path) -> None:
+    """Before a real build: an empty pyproject.toml alone says nothing about how to build.
+
+    Listing identifiers or showing the plan needs no build backend, so only `run` asks this.
+    """
+    if any((package_dir / name).exists() for name in ("setup.py", "setup.cfg")):
+        return
+    pyproject = package_dir / "pyproject.toml"
+    if pyproject.exists() and not read_toml(pyproject):
+        raise ConfigurationError(
+            f"{pyproject} is empty and there is no setup.py or setup.cfg: nothing says how to"
+            " build this project. Add a [build-system] (and [project]) table, or point PACKAGE"
+            " at the project to build"
+        )
+
+
+def _cli_values(selection: Selection, package_dir: Path, output_dir: Path | None) -> CliValues:
+    return CliValues(
+        platform=selection.platform,
+        archs=selection.archs,
+        output_dir=output_dir,
+        package_dir=package_dir,
+        only=selection.only,
+        enable=selection.enable,
+        allow_empty=selection.allow_empty,
+        debug_traceback=selection.debug_traceback,
+        print_build_identifiers=selection.print_build_identifiers,
+    )
+
+
+@contextlib.contextmanager
+def planned(selection: Selection, ctx: Context) -> Iterator[Plan]:
+    """The plan, valid while the package is open (an sdist is extracted until then)."""
+    # Output and config paths stay relative to the invoking directory, even for an sdist.
+    output_dir = None if selection.output_dir is None else (ctx.cwd / selection.output_dir)
+    with open_package(selection.package, cwd=ctx.cwd) as source:
+        config_file = None
+        if selection.config_file is not None:
+            text = selection.config_file.replace("{package}", str(source.package_dir))
+            config_file = (ctx.cwd / text).resolve()
+        check_package_files(source.package_dir)
+        resolver = resolve_options(
+            project_dir=source.project_dir,
+            package_dir=source.package_dir,
+            config_file=config_file,
+            environ=ctx.environ,
+            cli=_cli_values(selection, source.package_dir, output_dir),
+        )
+        configs = resolver.selected_configurations()
+        yield make_plan(
+            globals=resolver.globals,
+            builds=[resolver.build_options(c) for c in configs],
+            run_options=resolver.explain(None),
+            build_sources={c.identifier: resolver.explain(c) for c in configs},
+        )
+
+
+def nothing_to_build(plan: Plan) -> int:
+    g = plan.globals
+    if g.allow_empty:
+        return 0
+    raise NothingToDoError(
+        f"no build identifiers selected: build={g.build_selector!r} skip={g.skip_selector!r}"
+        f" archs={','.join(sorted(a.value for a in g.archs))}."
+        " Check `build`, `skip`, `archs` and requires-python, or pass --allow-empty"
+    )
