@@ -13,11 +13,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import shlex
+import threading
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.context import Cache, Context
-from cibuildwheel_like.engine.container import ExecResult
+from cibuildwheel_like.engine.container import ExecResult, Mount
 from cibuildwheel_like.errors import HostCommandError
 from cibuildwheel_like.options.dependency_versions import PINNED
 from cibuildwheel_like.options.environment import ParsedEnvironment
@@ -102,17 +103,22 @@ def global_options(root: Path, **changes: Any) -> GlobalOptions:
         debug_traceback=False,
         debug_keep_container=False,
         requires_python=None,
+        jobs=1,  # one lane, in plan order; concurrency tests ask for more
     )
     return dataclasses.replace(options, **changes)
 
 
-def plan_of(builds: Iterable[BuildOptions], globals_: GlobalOptions) -> Plan:
+def plan_of(
+    builds: Iterable[BuildOptions], globals_: GlobalOptions, *, host: Arch | None = None
+) -> Plan:
     ordered = tuple(builds)
     return make_plan(
         globals=globals_,
         builds=ordered,
         run_options={},
         build_sources={b.identifier: {} for b in ordered},
+        cpus=2,  # the reference machine, whatever runs the tests
+        host=host,
     )
 
 
@@ -171,6 +177,10 @@ class Rule:
     returncode: int = 0
     stdout: str = ""
     raises: BaseException | None = None
+    # runs until its container is aborted (another lane failed), then fails as a real exec
+    # does; so a test knows a lane is busy when the other fails
+    block_until_aborted: bool = False
+    after_busy: bool = False  # first wait until a block_until_aborted command has started
 
     def matches(self, text: str, identifier: str) -> bool:
         wanted = self.identifier is None or self.identifier == identifier
@@ -188,15 +198,19 @@ _OUT_FLAGS = ("--outdir=", "--wheel-dir=", "--out-dir=")
 class FakeContainer:
     def __init__(self, engine: FakeEngine, *, image: str, arch: Arch, keep: bool) -> None:
         self.engine = engine
+        self.name = f"fake-{len(engine.containers)}"
         self.image = image
         self.arch = arch
         self.keep = keep
         self.execs: list[Exec] = []
         self.files: dict[PurePosixPath, bytes] = {}
         self.copied_in: list[tuple[Path, PurePosixPath]] = []
+        self.mounts: tuple[Mount, ...] = ()
         self.copied_out: list[PurePosixPath] = []
         self.entered = False
         self.removed = False
+        self.aborted = False
+        self._aborted = threading.Event()
         self.exit_exception: BaseException | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -211,7 +225,13 @@ class FakeContainer:
         tb: TracebackType | None,
     ) -> None:
         self.exit_exception = exc
-        self.removed = not self.keep
+        self.removed = self.aborted or not self.keep
+
+    def abort(self) -> None:
+        """As the real one: removed under a running command (which then fails)."""
+        self.aborted = True
+        self._aborted.set()
+        self.engine.on_abort(self)
 
     # -- BuildContainer ----------------------------------------------------------------------
     def run(
@@ -225,8 +245,16 @@ class FakeContainer:
     ) -> ExecResult:
         done = Exec(argv=tuple(argv), env=dict(env), cwd=str(cwd), capture=capture)
         self.execs.append(done)
+        if self.aborted:  # the real exec fails once its container is gone
+            return ExecResult(returncode=137, stdout="", stderr="No such container")
         rule = self.engine.rule_for(done.text, done.identifier)
         if rule is not None:
+            if rule.after_busy:
+                self.engine.busy.wait(60)  # a bound against a hung test
+            if rule.block_until_aborted:
+                self.engine.busy.set()
+                self._aborted.wait(60)  # a bound against a hung test, never reached when green
+                return ExecResult(returncode=137, stdout="", stderr="No such container")
             if rule.raises is not None:
                 raise rule.raises
             return ExecResult(returncode=rule.returncode, stdout=rule.stdout)
@@ -237,6 +265,8 @@ class FakeContainer:
 
     def copy_in(self, source: Path, dest: PurePosixPath) -> None:
         self.copied_in.append((source, dest))
+        if source.is_file():  # a wheel handed over from another container
+            self.files[dest] = source.read_bytes()
 
     def write_file(self, dest: PurePosixPath, data: bytes) -> None:
         self.files[dest] = data
@@ -311,6 +341,11 @@ class FakeEngine:
         self.wheel_name = wheel_name
         self.missing = frozenset(missing)
         self.containers: list[FakeContainer] = []
+        self.aborted: list[str] = []  # container names, in abort order
+        self.busy = threading.Event()  # a block_until_aborted command has started
+
+    def on_abort(self, container: FakeContainer) -> None:
+        self.aborted.append(container.name)
 
     def __call__(
         self,
@@ -321,8 +356,10 @@ class FakeEngine:
         output: Output,
         host_environ: Mapping[str, str],
         keep: bool,
+        mounts: Sequence[Mount] = (),
     ) -> FakeContainer:
         container = FakeContainer(self, image=image, arch=arch, keep=keep)
+        container.mounts = tuple(mounts)
         self.containers.append(container)
         return container
 

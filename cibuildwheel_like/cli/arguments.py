@@ -25,6 +25,8 @@ class Selection:
     allow_empty: bool
     debug_traceback: bool
     print_build_identifiers: bool
+    jobs: str | None = None  # --jobs N: checked with the option (options.values.parse_jobs)
+    no_cache: bool = False
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +58,20 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         "--config-file",
         default=None,
         help="default (also with an empty value): {package}/pyproject.toml",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        default=None,
+        metavar="N",
+        help="containers run at once: auto (the CPU count, the default) or a number;"
+        " env CIBWL_JOBS",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        default=False,
+        help="no persistent caches (pip, uv, compiler) for this run; env CIBWL_CACHE=false",
     )
     parser.add_argument("--allow-empty", action="store_true", default=None)
     parser.add_argument("--debug-traceback", action="store_true", default=None)
@@ -94,4 +110,6 @@ def selection_from(args: argparse.Namespace) -> Selection:
         allow_empty=bool(args.allow_empty),
         debug_traceback=bool(args.debug_traceback),
         print_build_identifiers=bool(getattr(args, "print_build_identifiers", False)),
+        jobs=args.jobs,
+        no_cache=bool(args.no_cache),
     )

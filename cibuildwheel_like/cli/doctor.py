@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable, Sequence
 
-    from cibuildwheel_like.context import Context
+    from cibuildwheel_like.context import Cache, Context
     from cibuildwheel_like.options.model import EngineName
 
 GIB = 1024**3
+MIB = 1024**2
 MIN_FREE_GIB = 2
 WARN_FREE_GIB = 10
 _STORAGE = {"docker": Path("/var/lib/docker"), "podman": Path("/var/lib/containers")}
@@ -192,6 +193,18 @@ def tool_checks() -> list[Check]:
     ]
 
 
+def cache_check(cache: Cache) -> Check:
+    """Where the persistent caches live and how big they are (never a failure)."""
+    size = cache.size()
+    shown = f"{size / GIB:.1f} GiB" if size >= GIB else f"{size / MIB:.1f} MiB"
+    return Check(
+        name="cache directory",
+        level=Level.OK,
+        detail=f"{cache.root} ({shown if cache.root.is_dir() else 'not created yet'};"
+        " CIBW_CACHE_PATH moves it, `run --clean-cache` empties it)",
+    )
+
+
 def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
     host_arch = host or Arch.native()
     checks = engine_checks(needs.engine)
@@ -325,7 +338,7 @@ def run(request: DoctorRequest, ctx: Context) -> int:
         f"doctor: engine {needs.engine}, archs {', '.join(a.value for a in needs.archs)}"
         f" ({needs.source})"
     )
-    checks = prefix + run_checks(needs)
+    checks = [*prefix, *run_checks(needs), cache_check(ctx.cache)]
     for check in checks:
         out.info(check.line())
     failed = [c for c in checks if c.level is Level.FAIL]

@@ -70,10 +70,14 @@ def to_data(plan: Plan) -> dict[str, Any]:
         )
         for build in group.builds:
             sources = plan.sources_of(build.identifier)
+            lane, position, slot = plan.slot_of(build.identifier)
             builds.append(
                 {
                     "identifier": build.identifier,
                     "group": index,
+                    "lane": lane.index,
+                    "container": position,
+                    "group_part": slot.part,
                     "image": group.image,
                     "engine": group.engine.name,
                     "interpreter": build.config.path,
@@ -91,6 +95,24 @@ def to_data(plan: Plan) -> dict[str, Any]:
         "output_dir": str(g.output_dir),
         "config_file": None if g.config_file is None else str(g.config_file),
         "groups": groups,
+        "jobs": plan.jobs,
+        "lanes": [
+            {
+                "index": lane.index,
+                "estimated_cost": round(lane.cost, 2),
+                "containers": [
+                    {
+                        "group": slot.group,
+                        "part": slot.part,
+                        "parts": slot.parts,
+                        "identifiers": list(slot.identifiers),
+                        "estimated_cost": round(slot.cost, 2),
+                    }
+                    for slot in lane.containers
+                ],
+            }
+            for lane in plan.lanes
+        ],
         "builds": builds,
     }
 
@@ -128,3 +150,26 @@ def show(plan: Plan, output: Output) -> None:
             for name, r in plan.sources_of(build.identifier).items():
                 if r != run_wide.get(name):
                     output.print_raw(f"      {name} = {r.value!r}  [{r.layer}]")
+    show_lanes(plan, output)
+
+
+def show_lanes(plan: Plan, output: Output) -> None:
+    """Which containers run side by side (docs/plan-json.md explains the estimate)."""
+    if not plan.lanes:
+        return
+    output.print_raw("")
+    jobs = plan.jobs
+    output.print_raw(
+        f"{jobs} lane{'s' if jobs != 1 else ''} (containers in a lane run one after another;"
+        " lanes run side by side; cost in native builds):"
+    )
+    for lane in plan.lanes:
+        output.print_raw(f"  lane {lane.index}  (~{lane.cost:.2f})")
+        for slot in lane.containers:
+            part = f" part {slot.part + 1}/{slot.parts}" if slot.parts > 1 else ""
+            first = plan.groups[slot.group].identifiers[0]
+            waits = f"  (reuses {first}'s wheel if compatible)" if slot.part > 0 else ""
+            output.print_raw(
+                f"    group {slot.group}{part}: {' '.join(slot.identifiers)}"
+                f"  (~{slot.cost:.2f}){waits}"
+            )

@@ -38,6 +38,11 @@ def register(subparsers: Any) -> None:
         help="print the identifiers that would be built, and exit",
     )
     parser.add_argument(
+        "--clean-cache",
+        action="store_true",
+        help="empty the cache directory (CIBW_CACHE_PATH or the user cache) and exit",
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         default=None,
@@ -47,6 +52,11 @@ def register(subparsers: Any) -> None:
 
 
 def command(args: argparse.Namespace, ctx: Context) -> int:
+    if args.clean_cache:
+        # As cibuildwheel's flag: nothing else happens, whatever the project says.
+        ctx.cache.clean()
+        ctx.output.info(f"cache emptied: {ctx.cache.root}")
+        return 0
     selection = selection_from(args)
     report_arg: Path | None = args.report
     with planned(selection, ctx) as plan:
@@ -119,12 +129,19 @@ def _finish(
     """Summary and report. When an error is already in flight, a reporting failure is only a
     warning (the original error is what the user must see); otherwise it fails the run."""
     out = ctx.output
+    # Lanes decide builds in any order; the summary and the report list them in plan order.
+    position = {b.identifier: n for n, b in enumerate(plan.builds)}
+    results = sorted(results, key=lambda r: position.get(r.identifier, len(position)))
     try:
         out.summary(
             results, options=summary.non_default_options(plan.run_options), exit_code=exit_code
         )
         data = build_report.build_report(
-            results, exit_code=exit_code, error=error, output_dir=plan.globals.output_dir
+            results,
+            exit_code=exit_code,
+            error=error,
+            output_dir=plan.globals.output_dir,
+            order=[b.identifier for b in plan.builds],
         )
         written = build_report.write_report(report_path, data)
         out.info(f"build report: {written}")

@@ -60,6 +60,8 @@ def _cli_values(selection: Selection, package_dir: Path, output_dir: Path | None
         allow_empty=selection.allow_empty,
         debug_traceback=selection.debug_traceback,
         print_build_identifiers=selection.print_build_identifiers,
+        jobs=selection.jobs,
+        no_cache=selection.no_cache,
     )
 
 

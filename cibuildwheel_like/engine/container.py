@@ -6,7 +6,8 @@ environment travels on the exec's stdin (never on the host's command line, so va
 ``environment-pass`` do not show up in the host's process list) as a small shell script that
 ends in ``exec env -i NAME=value ... command``. Files go in as a tar stream and come out as a tar
 stream extracted on the host into a temporary directory, refusing members that would land
-outside it. The container is removed on every way out of the ``with`` block.
+outside it. Host directories (the persistent caches) are bind-mounted at create time. The
+container is removed on every way out of the ``with`` block.
 """
 
 from __future__ import annotations
@@ -41,6 +42,26 @@ _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command th
 _PULL_ATTEMPTS = 3
 
 TarFiller = Callable[[tarfile.TarFile], None]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Mount:
+    """A host directory bind-mounted read-write into the container."""
+
+    source: Path
+    target: PurePosixPath
+
+    def volume_arg(self) -> str:
+        """``--volume=SRC:DST:z``. ``z`` relabels the directory for SELinux hosts (a no-op
+        elsewhere), where a container could not otherwise write to it; the short ``--volume``
+        form because docker's ``--mount`` has no relabel key."""
+        for path in (str(self.source), str(self.target)):
+            if ":" in path or "," in path:
+                raise FatalError(
+                    f"cannot mount {self.source} into the container at {self.target}: a path"
+                    " with ':' or ',' cannot be given to --volume; use a path without them"
+                )
+        return f"--volume={self.source}:{self.target}:z"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -103,6 +124,7 @@ class Container:
         output: Output,
         host_environ: Mapping[str, str],
         keep: bool = False,
+        mounts: Sequence[Mount] = (),
     ) -> None:
         self.image = image
         self.arch = arch
@@ -111,8 +133,10 @@ class Container:
         self.keep = keep
         self.name = f"{NAME_PREFIX}{uuid.uuid4().hex[:12]}"
         self._host_environ = host_environ
+        self.mounts = tuple(mounts)
         self._personality: tuple[str, ...] = ()
         self._created = False
+        self._aborted = False  # abort() removed it from another thread
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Container:  # noqa: PYI034  # Self needs Python 3.11
@@ -141,8 +165,28 @@ class Container:
             return
         self._remove()
 
+    def abort(self) -> None:
+        """Force-remove the container from another thread (a lane stopping the others): a
+        running exec ends at once. Leaving the ``with`` block afterwards is quiet."""
+        if not self._created:
+            return
+        self._aborted = True
+        hostcmd.run(
+            [self.engine.name, "rm", "--force", "--volumes", self.name], capture=True, check=False
+        )
+
     def _remove(self) -> None:
         if not self._created:
+            return
+        if self._aborted:
+            # abort() removed it; a second `rm` would only warn that it is gone. Run it anyway
+            # (quietly) in case abort() raced with a `create` still in flight.
+            hostcmd.run(
+                [self.engine.name, "rm", "--force", "--volumes", self.name],
+                capture=True,
+                check=False,
+            )
+            self._created = False
             return
         result = hostcmd.run(
             [self.engine.name, "rm", "--force", "--volumes", self.name], capture=True, check=False
@@ -194,7 +238,8 @@ class Container:
             " select it, e.g. manylinux-x86_64-image = 'debian-bookworm'."
         )
 
-    def _create(self, platform: str) -> None:
+    def create_argv(self, platform: str) -> list[str]:
+        """The ``create`` command line (the environment and mounts every exec starts with)."""
         argv = [
             self.engine.name,
             "create",
@@ -208,7 +253,11 @@ class Container:
             argv.append(f"--env=SOURCE_DATE_EPOCH={self._host_environ['SOURCE_DATE_EPOCH']}")
         if not self.engine.disable_host_mount:
             argv.append("--volume=/:/host:ro")
-        argv += [*self.engine.create_args, self.image, *_KEEP_ALIVE]
+        argv += [m.volume_arg() for m in self.mounts]
+        return [*argv, *self.engine.create_args, self.image, *_KEEP_ALIVE]
+
+    def _create(self, platform: str) -> None:
+        argv = self.create_argv(platform)
         self.output.debug(f"+ {hostcmd.quote(argv)}")
         self._created = True  # a failed create may still leave a named container behind
         hostcmd.run(argv, capture=True)

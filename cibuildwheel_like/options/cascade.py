@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import registry as reg
-from cibuildwheel_like.options.config_file import ConfigFile, InheritRule, parse_inherit
+from cibuildwheel_like.options.config_file import ConfigFile, InheritRule, Override, parse_inherit
 from cibuildwheel_like.options.selector import selector_matches
 from cibuildwheel_like.options.values import merge, to_string
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 DEFAULT = "default"
 PYPROJECT = "pyproject"
@@ -111,15 +111,8 @@ class Cascade:
                 )
             )
             if identifier is not None and not spec.global_only:
-                layers.extend(
-                    _Layer(
-                        name=f"override #{o.number}",
-                        value=o.options.get(spec.name),
-                        rule=o.inherit.get(spec.name, none),
-                        where=f"{path}: [[tool.cibuildwheel.overrides]] #{o.number}",
-                    )
-                    for o in self.config.overrides
-                    if selector_matches(o.select, identifier)
+                layers += _override_layers(
+                    self.config.overrides, spec.name, identifier, path=path, ours=False
                 )
         elif spec.toml_table == reg.OURS_TABLE:
             layers.append(
@@ -130,6 +123,10 @@ class Cascade:
                     where=f"{path}: [tool.cibuildwheel-like]",
                 )
             )
+            if identifier is not None and not spec.global_only:
+                layers += _override_layers(
+                    self.config.ours_overrides, spec.name, identifier, path=path, ours=True
+                )
         env_rules, env_linux_rules = self.env_inherit
         env_default = InheritRule.APPEND if spec.name == "enable" else none
         layers.append(
@@ -162,3 +159,22 @@ def _no_merge(spec: reg.OptionSpec, layer: _Layer) -> str:
         f"{layer.where}: inherit for {spec.name!r} is not supported: only list, command and"
         " table options can be appended or prepended; use inherit 'none' (the default)"
     )
+
+
+def _override_layers(
+    overrides: Iterable[Override], name: str, identifier: str, *, path: object, ours: bool
+) -> list[_Layer]:
+    """The layers of the overrides that select ``identifier`` (ours: [[tool.cibuildwheel-like
+    .overrides]], shown with that suffix so a plan says which table set the value)."""
+    table = reg.OURS_TABLE if ours else reg.CIBW_TABLE
+    suffix = " (cibuildwheel-like)" if ours else ""
+    return [
+        _Layer(
+            name=f"override #{o.number}{suffix}",
+            value=o.options.get(name),
+            rule=o.inherit.get(name, InheritRule.NONE),
+            where=f"{path}: [[{table}.overrides]] #{o.number}",
+        )
+        for o in overrides
+        if selector_matches(o.select, identifier)
+    ]

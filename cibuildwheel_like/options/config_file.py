@@ -51,6 +51,7 @@ class ConfigFile:
     linux_inherit: Mapping[str, InheritRule] = dataclasses.field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     ours: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    ours_overrides: tuple[Override, ...] = ()  # [[tool.cibuildwheel-like.overrides]]
     document: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the whole file
 
 
@@ -130,7 +131,9 @@ def load_config(path: Path | None) -> ConfigFile:
     ours_plain: dict[str, Any] = {}
     ours_known = {s.name for s in reg.OURS_FILE_OPTIONS}
     for key, value in ours.items():
-        _check_key(key, ours_known, path=path, where="[tool.cibuildwheel-like]")
+        if key == "overrides":
+            continue
+        _check_key(key, ours_known | {"overrides"}, path=path, where="[tool.cibuildwheel-like]")
         _check_type(reg.spec(key), value, path=path, where="[tool.cibuildwheel-like]")
         ours_plain[key] = value
 
@@ -144,22 +147,26 @@ def load_config(path: Path | None) -> ConfigFile:
         ),
         overrides=_overrides(main.get("overrides"), path=path),
         ours=ours_plain,
+        ours_overrides=_overrides(ours.get("overrides"), path=path, table=reg.OURS_TABLE),
         document=document,
     )
 
 
-def _overrides(raw: Any, *, path: Path) -> tuple[Override, ...]:
+def _overrides(raw: Any, *, path: Path, table: str = reg.CIBW_TABLE) -> tuple[Override, ...]:
+    """``[[tool.cibuildwheel.overrides]]``, or ours in ``[[tool.cibuildwheel-like.overrides]]``
+    (the same rules, for the per-build options of that table)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise ConfigurationError(
-            f"{path}: tool.cibuildwheel.overrides must be an array of tables"
-            f" ([[tool.cibuildwheel.overrides]]), not {_type(raw)}"
+            f"{path}: {table}.overrides must be an array of tables"
+            f" ([[{table}.overrides]]), not {_type(raw)}"
         )
-    known = {s.name for s in reg.CIBW_FILE_OPTIONS}
+    specs = reg.CIBW_FILE_OPTIONS if table == reg.CIBW_TABLE else reg.OURS_FILE_OPTIONS
+    known = {s.name for s in specs}
     result: list[Override] = []
     for number, entry in enumerate(raw, start=1):
-        where = f"[[tool.cibuildwheel.overrides]] #{number}"
+        where = f"[[{table}.overrides]] #{number}"
         if not isinstance(entry, dict):
             raise ConfigurationError(f"{path}: {where} must be a table, not {_type(entry)}")
         select = entry.get("select")
@@ -179,7 +186,7 @@ def _overrides(raw: Any, *, path: Path) -> tuple[Override, ...]:
             if spec.global_only:
                 raise ConfigurationError(
                     f"{path}: {where} sets {key!r}, which applies to the whole run and cannot be"
-                    f" overridden per identifier; set it in [tool.cibuildwheel] instead"
+                    f" overridden per identifier; set it in [{table}] instead"
                 )
             _check_type(spec, value, path=path, where=where)
             options[key] = value
@@ -303,6 +310,12 @@ def _check_type(spec: reg.OptionSpec, value: Any, *, path: Path, where: str) -> 
         case "choice":
             ok = value in spec.choices
             expected = " or ".join(f'"{c}"' for c in spec.choices)
+        case "jobs":
+            ok = value == "auto" or (
+                (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
+                or (isinstance(value, str) and value.isdigit() and int(value) >= 1)
+            )
+            expected = '"auto" or a positive integer such as 2'
     if not ok:
         raise ConfigurationError(
             f"{path}: {where}: {spec.name} = {_type(value)} is not valid; expected {expected}"

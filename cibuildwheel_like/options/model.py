@@ -21,6 +21,7 @@ FrontendName = Literal["pip", "build", "build[uv]", "uv"]
 EngineName = Literal["docker", "podman"]  # the one engine vocabulary; parsed by values.py
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 EmulatedTests = Literal["full", "smoke", "skip"]
+TestInstaller = Literal["auto", "pip", "uv"]  # ours: test-installer
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -99,6 +100,7 @@ class BuildOptions:
     build_verbosity: int
     test_skipped: bool  # matched by test-skip
     emulated_tests: EmulatedTests = "full"  # ours: [tool.cibuildwheel-like] / CIBWL_EMULATED_TESTS
+    test_installer: TestInstaller = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
 
     @property
     def identifier(self) -> str:
@@ -126,3 +128,5 @@ class GlobalOptions:
     debug_traceback: bool
     debug_keep_container: bool
     requires_python: str | None
+    jobs: int | None = None  # ours: jobs / CIBWL_JOBS / --jobs; None = auto (CPU count)
+    cache_enabled: bool = True  # ours: cache / CIBWL_CACHE / --no-cache

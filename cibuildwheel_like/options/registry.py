@@ -28,6 +28,7 @@ OptionKind = Literal[
     "int",  # an integer (build-verbosity)
     "bool",  # a boolean (env-only switches)
     "choice",  # one of ``choices`` (our emulated-tests)
+    "jobs",  # "auto" or a positive integer (our jobs)
 ]
 
 TomlValue = str | int | bool | list[str] | dict[str, str]
@@ -279,6 +280,49 @@ _OURS = (
         " cibuildwheel does, smoke installs the wheel and imports its top-level modules, skip"
         " does not test.",
         example='"smoke"',
+    ),
+    OptionSpec(
+        name="jobs",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_JOBS",
+        default="auto",
+        kind="jobs",
+        global_only=True,
+        platform_env=False,
+        help="How many containers run at once (also `--jobs N`): auto (the default) is the"
+        " number of CPUs, never more than the number of builds; 1 builds one identifier after"
+        " another as cibuildwheel does. The plan decides which builds share a container and"
+        " which containers run side by side (`plan` shows the lanes).",
+        example="2",
+    ),
+    OptionSpec(
+        name="cache",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_CACHE",
+        default=True,
+        kind="bool",
+        global_only=True,
+        platform_env=False,
+        help="Persistent caches (pip and uv downloads and built wheels, the compiler cache)"
+        " under the cache directory (CIBW_CACHE_PATH), mounted into every container; false (or"
+        " `--no-cache`) turns all of them off. `run --clean-cache` empties the directory.",
+        example="false",
+    ),
+    OptionSpec(
+        name="test-installer",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_TEST_INSTALLER",
+        default="auto",
+        kind="choice",
+        choices=("auto", "pip", "uv"),
+        platform_env=False,
+        help="What creates each fresh test environment and installs the wheel and the test"
+        " requirements into it. auto (the default): uv where it runs (uv venv --seed, so pip"
+        " is there too), else venv + pip; installs use pip when the test environment has pip"
+        " settings uv would ignore. pip: venv + pip, as cibuildwheel (a uv build frontend still"
+        " tests with uv, as cibuildwheel does). uv: uv from the image, the cache or PyPI, an"
+        " error if uv cannot run there. Per build: [[tool.cibuildwheel-like.overrides]].",
+        example='"pip"',
     ),
 )
 

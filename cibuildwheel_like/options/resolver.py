@@ -59,6 +59,8 @@ class CliValues:
     allow_empty: bool = False
     debug_traceback: bool = False
     print_build_identifiers: bool = False
+    jobs: str | None = None  # --jobs N
+    no_cache: bool = False  # --no-cache
 
 
 def resolve_options(
@@ -81,6 +83,10 @@ def resolve_options(
     cli_options: dict[str, str] = {}
     if cli.archs is not None:
         cli_options["archs"] = cli.archs
+    if cli.jobs is not None:
+        cli_options["jobs"] = cli.jobs
+    if cli.no_cache:
+        cli_options["cache"] = "false"
     cascade = Cascade(config=config, environ=dict(environ), cli=cli_options)
     resolver = Resolver(
         cascade=cascade,
@@ -174,7 +180,16 @@ class Resolver:
             or ov.parse_bool(env.get("CIBW_DEBUG_TRACEBACK", "")),
             debug_keep_container=ov.parse_bool(env.get("CIBW_DEBUG_KEEP_CONTAINER", "")),
             requires_python=None if requires is None else str(requires),
+            jobs=ov.parse_jobs(self.value("jobs"), option=self._option_label("jobs")),
+            cache_enabled=ov.parse_switch(self.value("cache"), option=self._option_label("cache")),
         )
+
+    def _option_label(self, name: str) -> str:
+        """A run-wide option as messages name it: ``--jobs`` or ``jobs (from env CIBWL_JOBS)``."""
+        layer = self._cascade.resolve(name, None).layer
+        if layer == COMMAND_LINE:
+            return {"jobs": "--jobs", "cache": "--no-cache"}.get(name, name)
+        return _label(name, layer)
 
     def selected_configurations(self) -> list[PythonConfiguration]:
         """The identifiers to build, in build order (``validate`` has checked ``build``)."""
@@ -220,6 +235,9 @@ class Resolver:
         config = self._cascade.config
         for override in config.overrides:
             where = f"{config.path}: [[tool.cibuildwheel.overrides]] #{override.number} select"
+            expand_selector(override.select, option=where)
+        for override in config.ours_overrides:
+            where = f"{config.path}: [[tool.cibuildwheel-like.overrides]] #{override.number} select"
             expand_selector(override.select, option=where)
 
     @functools.cached_property
@@ -317,6 +335,9 @@ class Resolver:
             ),
             test_skipped=not self.test_selector(ident),
             emulated_tests=ov.parse_emulated_tests(get("emulated-tests")),
+            test_installer=ov.parse_test_installer(
+                get("test-installer"), option=label("test-installer")
+            ),
         )
 
     def explain(self, config: PythonConfiguration | None) -> dict[str, Resolved]:
@@ -393,6 +414,7 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
         get("dependency-versions"), option=label("dependency-versions"), base_dir=base_dir
     )
     ov.parse_emulated_tests(get("emulated-tests"))
+    ov.parse_test_installer(get("test-installer"), option=label("test-installer"))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

@@ -140,6 +140,14 @@ def option_schema(spec: reg.OptionSpec) -> dict[str, Any]:
             body = {"type": "boolean"}
         case "choice":
             body = {"enum": list(spec.choices)}
+        case "jobs":
+            body = {
+                "oneOf": [
+                    {"const": "auto"},
+                    {"type": "integer", "minimum": 1},
+                    {"type": "string", "pattern": "^[0-9]*[1-9][0-9]*$"},
+                ]
+            }
     schema: dict[str, Any] = {"title": spec.env_var, "description": spec.help, **body}
     if spec.default != ["\u0000"]:
         schema["default"] = spec.default
@@ -213,7 +221,31 @@ def cibuildwheel_like_schema() -> dict[str, Any]:
         "type": "object",
         "description": "cibuildwheel-like's own settings (cibuildwheel ignores this table).",
         "additionalProperties": False,
-        "properties": {s.name: option_schema(s) for s in reg.OURS_FILE_OPTIONS},
+        "properties": {
+            **{s.name: option_schema(s) for s in reg.OURS_FILE_OPTIONS},
+            "overrides": {
+                "description": "Per-identifier values of cibuildwheel-like's per-build options,"
+                " applied in file order when select matches (as [[tool.cibuildwheel.overrides]]).",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["select"],
+                    "minProperties": 2,
+                    "additionalProperties": False,
+                    "properties": {
+                        **{
+                            s.name: option_schema(s)
+                            for s in reg.OURS_FILE_OPTIONS
+                            if not s.global_only
+                        },
+                        "select": {
+                            "description": "Identifiers this override applies to.",
+                            **_STRING_OR_LIST,
+                        },
+                    },
+                },
+            },
+        },
     }
 
 

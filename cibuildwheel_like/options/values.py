@@ -20,6 +20,7 @@ from cibuildwheel_like.options.model import (
     EngineName,
     FrontendConfig,
     FrontendName,
+    TestInstaller,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ NULL_SENTINEL = "\u0000"  # xbuild-tools' "not set at all" default, as cibuildwh
 
 FRONTEND_NAMES: tuple[FrontendName, ...] = ("pip", "build", "build[uv]", "uv")
 TRUE_WORDS = frozenset({"y", "yes", "t", "true", "on", "1"})
+FALSE_WORDS = frozenset({"n", "no", "f", "false", "off", "0"})
 
 
 def to_string(spec: OptionSpec, value: Any, *, where: str) -> str:
@@ -257,6 +259,40 @@ def parse_emulated_tests(value: str) -> EmulatedTests:
     raise ConfigurationError(
         f"emulated-tests ({spec.env_var}) = {value!r} is not valid;"
         f" use one of {', '.join(spec.choices)}"
+    )
+
+
+def parse_test_installer(value: str, *, option: str = "test-installer") -> TestInstaller:
+    """test-installer / CIBWL_TEST_INSTALLER: auto, pip or uv."""
+    match value:
+        case "auto" | "pip" | "uv":
+            return value
+    choices = ", ".join(reg.spec("test-installer").choices)
+    raise ConfigurationError(f"{option} = {value!r} is not valid; use one of {choices}")
+
+
+def parse_jobs(value: str, *, option: str = "jobs") -> int | None:
+    """jobs / CIBWL_JOBS / --jobs: "auto" (None: the CPU count) or a positive integer."""
+    text = value.strip()
+    if text in {"", "auto"}:
+        return None
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ConfigurationError(
+        f"{option} = {value!r} is not valid; use auto (one container per CPU) or a positive"
+        " integer such as 2 (1 builds one identifier after another)"
+    )
+
+
+def parse_switch(value: str, *, option: str) -> bool:
+    """A strict boolean for our own switches (cache / CIBWL_CACHE): a typo is exit 2, not off."""
+    text = value.strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ConfigurationError(
+        f"{option} = {value!r} is not valid; use true or false (also 1/0, yes/no, on/off)"
     )
 
 

@@ -182,9 +182,11 @@ def markdown_summary(
     if exit_code is not None:
         outcome += ", run succeeded" if exit_code == 0 else f", run failed (exit {exit_code})"
     lines += [outcome + ".", ""]
+    cache = any(r.compiler_cache for r in rows)  # the column only when it was measured
     lines += [
-        "| | identifier | wheel | size | build time | tests | sha256 |",
-        "| --- | --- | --- | ---: | ---: | --- | --- |",
+        "| | identifier | wheel | size | build time | tests | sha256 |"
+        + (" compiler cache |" if cache else ""),
+        "| --- | --- | --- | ---: | ---: | --- | --- |" + (" ---: |" if cache else ""),
     ]
     for r in rows:
         wheel = _code(r.wheel) if r.wheel else _cell(r.error or r.status)
@@ -197,6 +199,8 @@ def markdown_summary(
             _cell(r.tests),
             _code(r.sha256),
         ]
+        if cache:
+            cells.append(_cell(r.compiler_cache))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     if options:

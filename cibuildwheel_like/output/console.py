@@ -1,16 +1,22 @@
-"""The one output module: the only place that imports rich, prints fold groups and summaries.
+"""The console: the one writer of the run's output (``output/`` alone imports rich).
 
-Two modes. On a terminal (and without ``NO_COLOR``): colour, a live line per running build and an
-overall progress bar, container output dimmed above them. Otherwise: plain lines, one per event,
-in order, each flushed at once, with the CI service's folds and annotations (see ``ci.py``).
-Verbosity: -1 (``-q``) shows only errors and the summary, 0 the steps and container output, 1
-(``-v``) also debug messages. Everything else reports through an ``Output`` on the run context.
+Two modes. On a terminal (and without ``NO_COLOR``): colour, a live row per running build with
+the finished ones below and an overall progress bar (``live.py``), container output dimmed
+above them. Otherwise: plain lines, one per event, each flushed at once, with the CI service's
+folds and annotations (see ``ci.py``). Verbosity: -1 (``-q``) shows only errors and the summary,
+0 the steps and container output, 1 (``-v``) also debug messages. Everything else reports
+through an ``Output`` on the run context.
+
+Several lanes (threads) may build at once. Output is routed by thread: ``step(identifier, ...)``
+marks the calling thread's current build, and what that thread then writes belongs to it. With
+more than one lane (``concurrent``, from the plan) plain output keeps each build's lines in its
+own file (``build_logs.py``) and prints them whole, in one fold, when the build ends; on a
+terminal each container line is led by its identifier. With one lane, lines stream as they come.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sys
 import threading
@@ -18,15 +24,14 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console
 from rich.live import Live
-from rich.progress_bar import ProgressBar
-from rich.spinner import Spinner
-from rich.table import Table
 from rich.text import Text
 
 from cibuildwheel_like import __version__
 from cibuildwheel_like.output import ci
+from cibuildwheel_like.output.build_logs import BuildLogs, block_title, lane_count
+from cibuildwheel_like.output.live import Progress, plan_table, summary_table
 from cibuildwheel_like.report import summary as rows_of
 
 if TYPE_CHECKING:
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from cibuildwheel_like.output.live import Row
     from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.report.results import BuildResult
 
@@ -45,17 +51,6 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-@dataclasses.dataclass(kw_only=True)
-class _Lane:
-    """A running build (or group-level work such as before-all) shown on the live display."""
-
-    identifier: str
-    started: float
-    is_build: bool
-    steps: list[tuple[str, float]] = dataclasses.field(default_factory=list)
-    spinner: Spinner = dataclasses.field(default_factory=lambda: Spinner("dots", style="cyan"))
 
 
 class Output:
@@ -77,6 +72,8 @@ class Output:
         self._stderr = stderr or sys.stderr
         is_terminal = _isatty(self._stdout) if terminal is None else terminal
         self.fancy = is_terminal and not self.no_color and env.get("TERM") != "dumb"
+        # more than one build can run at once (set by ``header`` from the plan's lanes)
+        self.concurrent = False
         self._summary_path = ci.step_summary_path(self.ci, env)
         self._out = Console(
             file=self._stdout, force_terminal=self.fancy, no_color=not self.fancy, highlight=False
@@ -85,24 +82,34 @@ class Output:
             file=self._stderr, force_terminal=self.fancy, no_color=not self.fancy, highlight=False
         )
         self._lock = threading.RLock()
+        self._thread = threading.local()  # .build: the calling thread's current build
         self._live: Live | None = None
-        self._lanes: dict[str, _Lane] = {}
-        self._lane_view: tuple[tuple[_Lane, str, float], ...] = ()  # lane, step, step start
-        self._planned: frozenset[str] | None = None
-        self._total = 0
-        self._done = 0
-        self._failed = 0
-        self._finished: set[str] = set()
+        self.progress = Progress()
+        self._order: tuple[str, ...] = ()  # the plan's identifiers, for the summary
         self._started = time.monotonic()
         self._group: str | None = None
         self._annotated: set[str] = set()
-        self._tail: deque[str] = deque(maxlen=_TAIL_LINES)
+        self._tails: dict[str | None, deque[str]] = {}
+        self._step_failures: dict[str, tuple[str, str]] = {}  # build -> (problem, title)
+        self._logs = BuildLogs()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def buffered(self) -> bool:
+        """Each build's output is held in its own file and printed whole when it ends."""
+        return self.concurrent and not self.fancy and self.verbosity >= 0
+
+    def _current(self) -> str | None:
+        build: str | None = getattr(self._thread, "build", None)
+        return build
+
+    def _tail(self, build: str | None) -> deque[str]:
+        return self._tails.setdefault(build, deque(maxlen=_TAIL_LINES))
 
     # -- writing (every line is written whole and flushed, under one lock) -------------------
     def _write(self, text: str, *, style: str | None = None, err: bool = False) -> None:
@@ -117,14 +124,36 @@ class Output:
             stream.write(text if text.endswith("\n") else text + "\n")
             stream.flush()
 
+    def _route(self, text: str | Text, *, style: str | None = None, err: bool = False) -> None:
+        """Write a line on behalf of the calling thread's build: into the build's log while
+        logs are buffered, led by its identifier on a shared terminal, else as ``_write``."""
+        build = self._current()
+        with self._lock:
+            plain = text.plain if isinstance(text, Text) else text
+            if self.buffered and build is not None and self._logs.accepts(build):
+                if err:
+                    self._logs.defer(build, plain)
+                else:
+                    self._logs.write(build, ci.strip_ansi(plain))
+                return
+            if self.fancy and (isinstance(text, Text) or (self.concurrent and build)):
+                line = text if isinstance(text, Text) else Text(text, style=style or "")
+                if self.concurrent and build is not None:
+                    line = Text.assemble((f"{build} │ ", "dim cyan"), line)
+                console = self._out if (self._live is not None or not err) else self._err
+                console.print(line, soft_wrap=True)
+                console.file.flush()
+                return
+            self._write(plain, style=style, err=err)
+
     # -- plain messages ---------------------------------------------------------------------
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            self._write(message)
+            self._route(message)
 
     def debug(self, message: str) -> None:
         if self.verbosity > 0:
-            self._write(message, style="dim")
+            self._route(message, style="dim")
 
     def warning(self, message: str) -> None:
         self._diagnostic("warning", message, style="yellow")
@@ -140,9 +169,9 @@ class Output:
                 line = ci.annotation(self.ci, level, message, title=title or None)
             if line is not None:
                 self._annotated.add(message)
-                self._write(line, err=True)
+                self._route(line, err=True)
             else:
-                self._write(f"cibuildwheel-like: {level}: {message}", style=style, err=True)
+                self._route(f"cibuildwheel-like: {level}: {message}", style=style, err=True)
 
     def print_raw(self, text: str) -> None:
         """Machine-readable output (identifiers, JSON): no styling, no wrapping."""
@@ -154,22 +183,23 @@ class Output:
         """A line of container output: dimmed on a terminal, as is (minus colour) elsewhere."""
         line = line.rstrip("\r\n")
         with self._lock:
-            self._tail.append(line)
+            self._tail(self._current()).append(line)
             if self.verbosity < 0:
                 return
             if self.fancy:
-                self._out.print(Text.from_ansi(line, style="dim"), soft_wrap=True)
-                self._out.file.flush()
+                self._route(Text.from_ansi(line, style="dim"))
             else:
-                self._write(ci.strip_ansi(line))
+                self._route(ci.strip_ansi(line))
 
     # -- structure --------------------------------------------------------------------------
     def header(self, plan: Plan, *, version: str = __version__) -> None:
         """Version, engine and every selected identifier with its image; starts the live view."""
         builds = plan.builds
+        lanes = lane_count(plan)
         with self._lock:
-            self._planned = frozenset(b.identifier for b in builds)
-            self._total = len(builds)
+            self.progress.plan(b.identifier for b in builds)
+            self._order = tuple(b.identifier for b in builds)
+            self.concurrent = lanes > 1
             self._started = time.monotonic()
         if self.verbosity < 0:
             return
@@ -178,30 +208,26 @@ class Output:
         self._write(f"cibuildwheel-like {version}{where}", style="bold")
         self._write(
             f"engine: {', '.join(engines) or '-'} · {len(builds)} build(s)"
-            f" in {len(plan.groups)} container(s)"
+            f" in {len(plan.groups)} container(s)" + (f" · {lanes} lanes" if lanes > 1 else "")
         )
         if self.fancy:
-            table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-            for column in ("identifier", "image", "engine"):
-                table.add_column(column, overflow="fold")
-            for g in plan.groups:
-                for b in g.builds:
-                    table.add_row(b.identifier, g.image, g.engine.name)
             with self._lock:
-                self._out.print(table)
+                self._out.print(plan_table(plan))
             self._start_live()
         else:
             width = max((len(b.identifier) for b in builds), default=0)
             for g in plan.groups:
                 for b in g.builds:
                     self._write(f"  {b.identifier:<{width}}  {g.image}")
+            if self.buffered:
+                self._write("builds run side by side: each build's log is printed when it ends")
 
     def _start_live(self) -> None:
         with self._lock:
             if self._live is None and self.fancy and self.verbosity >= 0:
                 self._live = Live(
                     console=self._out,
-                    get_renderable=self._render,
+                    get_renderable=self.progress.render,
                     refresh_per_second=4,
                     transient=True,
                     redirect_stdout=False,
@@ -215,74 +241,69 @@ class Output:
         if live is not None:
             live.stop()
 
-    def _render(self) -> RenderableType:
-        # Runs on rich's refresh thread: reads immutable snapshots only, never takes our lock.
-        now = time.monotonic()
-        clock = rows_of.format_clock
-        rows = Table.grid(padding=(0, 1))
-        for lane, step, step_start in self._lane_view:
-            timing = f"{clock(now - step_start)} (build {clock(now - lane.started)})"
-            rows.add_row(
-                lane.spinner,
-                Text(lane.identifier, style="bold"),
-                Text(step, style="cyan"),
-                Text(timing, style="dim"),
-            )
-        total = max(self._total, self._done)
-        failed = f" · {self._failed} failed" if self._failed else ""
-        bar = Table.grid(padding=(0, 1))
-        bar.add_row(
-            ProgressBar(total=max(total, 1), completed=self._done, width=40),
-            Text(f"{self._done}/{total} builds{failed} · {clock(now - self._started)}"),
-        )
-        return Group(rows, bar)
-
-    def _publish(self) -> None:
-        """Replace the snapshot the refresh thread reads (one atomic attribute assignment)."""
-        self._lane_view = tuple(
-            (lane, *(lane.steps[-1] if lane.steps else ("", lane.started)))
-            for lane in self._lanes.values()
-        )
-
-    def _lane(self, identifier: str) -> _Lane:
-        lane = self._lanes.get(identifier)
-        if lane is None:
-            is_build = self._planned is None or identifier in self._planned
-            lane = _Lane(identifier=identifier, started=time.monotonic(), is_build=is_build)
-            self._lanes[identifier] = lane
-            if is_build and self._planned is None:
-                self._total += 1
-            self._publish()
-        return lane
-
-    def _finish(self, identifier: str, *, ok: bool) -> None:
-        lane = self._lanes.pop(identifier, None)
-        self._publish()
-        is_build = lane.is_build if lane else (self._planned is None or identifier in self._planned)
-        if is_build and identifier not in self._finished:
-            self._finished.add(identifier)
-            self._done += 1
-            self._failed += not ok
-
     def build_finished(self, result: BuildResult) -> None:
-        """The one completion signal: a build (built, failed, reused or not run) is over."""
+        """The one completion signal: a build (built, failed, reused or not run) is over.
+
+        With buffered logs this prints the build's whole log, in one fold."""
+        identifier = result.identifier
         with self._lock:
-            self._finish(result.identifier, ok=result.status != "failed")
+            self.progress.finish(identifier, status=result.status, seconds=result.build_seconds)
+            self._tails.pop(identifier, None)
+            failure = self._step_failures.pop(identifier, None)
+            if failure is not None and result.status == "failed":
+                self._annotate_step_failure(identifier, *failure)
+            if self._current() == identifier:
+                self._thread.build = None  # what this thread writes next is not this build's
+            self._print_block(identifier, block_title(result))
+
+    def _annotate_step_failure(self, identifier: str, problem: str, title: str) -> None:
+        note = ci.annotation(self.ci, "error", problem, title=title)
+        if note is None or problem in self._annotated:
+            return
+        self._annotated.add(problem)
+        if self.buffered and self._logs.accepts(identifier):
+            self._logs.defer(identifier, note)  # after the build's block, like its warnings
+        else:
+            self._write(note, err=True)
+
+    def _print_block(self, identifier: str, title: str) -> None:
+        log = self._logs.take(identifier)
+        if log is None:
+            return
+        opening = ci.group_start(self.ci, title, now=time.time())
+        self._write(opening if opening is not None else f"── {title}")
+        self._stderr.flush()
+        log.copy_to(self._stdout)
+        self._stdout.flush()
+        closing = ci.group_end(self.ci, title, now=time.time())
+        if closing is not None:
+            self._write(closing)
+        for line in log.deferred:
+            self._write(line, err=True)
+
+    def _print_pending_blocks(self) -> None:
+        """Logs of builds that never reported an end (an interrupt), so nothing is lost."""
+        with self._lock:
+            rank = {identifier: i for i, identifier in enumerate(self._order)}
+            for identifier in sorted(self._logs.pending(), key=lambda i: rank.get(i, len(rank))):
+                self._print_block(identifier, f"{identifier}: unfinished")
 
     @contextlib.contextmanager
     def step(self, identifier: str, name: str) -> Iterator[None]:
+        """One stage of ``identifier``; marks it as the calling thread's current build."""
         title = f"{identifier}: {name}"
         start = time.monotonic()
+        self._thread.build = identifier
         with self._lock:
             if self.fancy:
                 self._start_live()
-            lane = self._lane(identifier)
-            lane.steps.append((name, start))
-            self._publish()
-            self._tail.clear()
+            row = self.progress.row(identifier)
+            row.steps.append((name, start))
+            self.progress.publish()
+            self._tail(identifier).clear()
             opened = self._open_group(title)
             if not opened and (not self.fancy or self.verbosity > 0) and self.verbosity >= 0:
-                self._write(f"▶ {title}", style="dim")
+                self._route(f"▶ {title}", style="dim")
         ok = False
         problem = ""
         try:
@@ -293,11 +314,11 @@ class Output:
             problem = problem or type(exc).__name__
             raise
         finally:
-            self._end_step(lane, title, start, opened=opened, ok=ok, problem=problem)
+            self._end_step(row, title, start, opened=opened, ok=ok, problem=problem)
 
     def _open_group(self, title: str) -> bool:
-        if self.fancy or self.verbosity < 0 or self._group is not None:
-            return False
+        if self.fancy or self.buffered or self.verbosity < 0 or self._group is not None:
+            return False  # buffered builds get one fold for their whole log instead
         line = ci.group_start(self.ci, title, now=time.time())
         if line is None:
             return False
@@ -306,20 +327,13 @@ class Output:
         return True
 
     def _end_step(
-        self,
-        lane: _Lane,
-        title: str,
-        start: float,
-        *,
-        opened: bool,
-        ok: bool,
-        problem: str,
+        self, row: Row, title: str, start: float, *, opened: bool, ok: bool, problem: str
     ) -> None:
         elapsed = rows_of.format_seconds(time.monotonic() - start)
         with self._lock:
-            if lane.steps:
-                lane.steps.pop()
-            self._publish()
+            if row.steps:
+                row.steps.pop()
+            self.progress.publish()
             if opened and self._group == title:
                 end = ci.group_end(self.ci, title, now=time.time())
                 self._group = None
@@ -327,19 +341,22 @@ class Output:
                     self._write(end)
             if ok:
                 if self.verbosity >= 0:
-                    self._write(f"✓ {title} ({elapsed})", style="green")
+                    self._route(f"✓ {title} ({elapsed})", style="green")
                 return
-            if self.verbosity < 0 and self._tail:
+            tail = self._tail(row.identifier)
+            if self.verbosity < 0 and tail:
                 self._write(f"last output of {title}:", style="dim", err=True)
-                for tail_line in self._tail:
+                for tail_line in tail:
                     self._write(ci.strip_ansi(tail_line), style="dim", err=True)
-            self._write(
-                f"✕ {title} failed after {elapsed}", style="bold red", err=self.verbosity < 0
-            )
-            note = ci.annotation(self.ci, "error", problem, title=f"{title} failed")
-            if note is not None and problem not in self._annotated and problem != "interrupted":
-                self._annotated.add(problem)
-                self._write(note, err=True)
+            message = f"✕ {title} failed after {elapsed}"
+            if self.verbosity < 0:
+                self._write(message, style="bold red", err=True)
+            else:
+                self._route(message, style="bold red")
+            if problem != "interrupted":
+                # annotated once the build's result says it failed: a lane stopped because
+                # another failed ends "not-run", and must not add an error of its own
+                self._step_failures.setdefault(row.identifier, (problem, f"{title} failed"))
 
     # -- the end ----------------------------------------------------------------------------
     def summary(
@@ -349,12 +366,16 @@ class Output:
         options: Iterable[tuple[str, str, str]] = (),
         exit_code: int | None = None,
     ) -> None:
-        """The final table, failure annotations, and on GitHub Actions the job summary.
+        """The final table (in plan order), failure annotations, and on GitHub Actions the job
+        summary.
 
         ``options``: ``(name, value, set by)`` for options not at their default (see
         ``report.summary.non_default_options``); they appear in the GitHub job summary only.
         """
         self._stop_live()
+        self._print_pending_blocks()
+        self._thread.build = None  # the summary belongs to the run, not to a build
+        results = rows_of.in_plan_order(results, self._order)
         rows = rows_of.summary_rows(results)
         with self._lock:
             for r in results:  # annotate failures the steps did not (plain logs have the table)
@@ -364,7 +385,10 @@ class Output:
                     self._annotated.add(message)
                     self._write(note, err=True)
             if self.fancy:
-                self._rich_table(rows)
+                self._out.print(summary_table(rows))
+                for row in rows:
+                    if row.error:
+                        self._out.print(f"  {row.error_line}", style="red", markup=False)
             else:
                 for line in rows_of.plain_table(rows):
                     self._write(line)
@@ -379,23 +403,13 @@ class Output:
             except OSError as exc:
                 self.warning(f"could not write the job summary to {self._summary_path}: {exc}")
 
-    def _rich_table(self, rows: Sequence[rows_of.SummaryRow]) -> None:
-        table = Table(title="Build summary", title_justify="left")
-        for column in rows_of.SUMMARY_COLUMNS:
-            right = column in {"size", "build time"}
-            table.add_column(column, justify="right" if right else "left", overflow="fold")
-        for row in rows:
-            style = {"built": "", "failed": "red", "not-run": "dim"}.get(row.status, "")
-            table.add_row(*row.cells, style=style)
-        self._out.print(table)
-        for row in rows:
-            if row.error:
-                self._out.print(f"  {row.error_line}", style="red", markup=False)
-
     def close(self) -> None:
-        """Stop the live display and close an open log group; safe to call more than once."""
+        """Stop the live display, print logs still held, close an open log group, remove the
+        run's log folder; safe to call more than once."""
         self._stop_live()
+        self._print_pending_blocks()
         with self._lock:
+            self._logs.remove()
             if self._group is not None:
                 end = ci.group_end(self.ci, self._group, now=time.time())
                 self._group = None

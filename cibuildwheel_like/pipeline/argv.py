@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
@@ -117,6 +117,53 @@ def build_argv(
             ]
         case _:  # pragma: no cover  # exhaustive over FrontendName
             raise ConfigurationError(f"build-frontend: unknown frontend {frontend.name!r}")
+
+
+Installer = Literal["pip", "uv"]  # what installs into a test environment
+
+
+def uv_venv_argv(
+    uv: str | PurePosixPath, *, venv: PurePosixPath, python: PurePosixPath, seed: bool
+) -> list[str]:
+    """A fresh venv made by uv for the identifier's own interpreter. ``seed`` puts pip (and
+    setuptools/wheel before Python 3.12) in it, as `python -m venv` does, so `pip` in
+    before-test and test-command still means this environment's pip."""
+    return [str(uv), "venv", str(venv), "--python", str(python), *(["--seed"] if seed else [])]
+
+
+def venv_install_argv(
+    tool: Installer,
+    *requirements: str,
+    uv: str | PurePosixPath = "uv",
+    venv: PurePosixPath,
+    no_deps: bool = False,
+) -> list[str]:
+    """An install into the test venv: `uv pip install --python VENV/bin/python`, or the venv's
+    own pip (its python is first on PATH)."""
+    flags = ["--no-deps"] if no_deps else []
+    if tool == "uv":
+        python = venv / "bin" / "python"
+        return [str(uv), "pip", "install", "--python", str(python), *flags, *requirements]
+    return ["python", "-m", "pip", "install", *flags, *requirements]
+
+
+# pip: "Downloading NAME.whl (12 kB)" (or its URL) per archive fetched from an index; "Using
+# cached" for its HTTP cache; "NAME.whl.metadata" lines are metadata-only fetches (PEP 658).
+# uv's "Downloading numpy (15.3MiB)" progress lines name no archive, so they never match.
+_PIP_DOWNLOAD = re.compile(
+    r"^\s*Downloading \S+\.(?:whl|tar\.gz|zip|tar\.bz2|tar\.xz|tgz|tar)(?:\s|$)", re.MULTILINE
+)
+# uv: "Prepared 5 packages in 192ms" counts distributions not in its cache (downloaded, or
+# built from a downloaded sdist); nothing is printed when every one came from the cache.
+_UV_PREPARED = re.compile(r"^\s*Prepared (\d+) packages? in ", re.MULTILINE)
+
+
+def count_downloads(output: str) -> int:
+    """Packages fetched from an index, not from the cache, by one pip or uv install's output.
+    A local wheel install is counted by uv ("Prepared 1 package"), so it is run on its own."""
+    pip = len(_PIP_DOWNLOAD.findall(output))
+    uv = sum(int(m.group(1)) for m in _UV_PREPARED.finditer(output))
+    return pip + uv
 
 
 def is_pure_wheel(name: str) -> bool:

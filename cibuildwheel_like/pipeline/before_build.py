@@ -1,9 +1,11 @@
-"""Stage "before-build": the user's command, once per identifier that builds a wheel."""
+"""Stage "before-build": the compiler cache wired in, then the user's command, once per
+identifier that builds a wheel (a reused abi3 wheel compiles nothing)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cibuildwheel_like.pipeline import caches
 from cibuildwheel_like.pipeline.argv import prepare_command, shell
 from cibuildwheel_like.pipeline.uv_tools import uses_uv
 
@@ -12,6 +14,9 @@ if TYPE_CHECKING:
 
 
 def before_build(build: BuildRun) -> None:
+    # Here rather than in "prepare": what before-build compiles is cached too, and an
+    # identifier that reuses an abi3 wheel never pays for the probe.
+    caches.wire_compiler_cache(build)
     command = build.options.before_build
     if not command.strip():
         return

@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import NonPlatformWheelError, NoWheelBuiltError
+from cibuildwheel_like.pipeline import caches
 from cibuildwheel_like.pipeline.argv import (
     build_argv,
     config_settings_flags,
@@ -52,6 +53,7 @@ def build_wheel(build: BuildRun) -> PurePosixPath:
             extra=extra,
         )
         build.call(argv, hint=stale_so_hint(build.run.globals.package_dir))
+        caches.record_compiler_stats(build)
         wheels = list_wheels(build, paths.built)
         if len(wheels) != 1:
             names = ", ".join(w.name for w in wheels) or "none"

@@ -1,9 +1,14 @@
-"""The executor: plan groups -> containers -> per-identifier stages -> results.
+"""The executor: plan lanes -> containers -> per-identifier stages -> results.
 
-Order per group: prepare (interpreters, project copy, before-all) then, per identifier:
-environment, before-build, build, repair (or reuse of an earlier abi3/py3 wheel), test, deliver.
-Each group is self-contained (its own container and ``GroupRun``; wheel names are claimed through
-the shared, locked ``Delivery``), so groups could run concurrently.
+The plan's lanes run side by side, one thread each (a single lane runs in the calling thread,
+exactly as a sequential run), and each lane runs its containers one after another. Order per
+container: prepare (interpreters, project copy, before-all) then, per identifier: environment,
+before-build, build, repair (or reuse of an earlier abi3/py3 wheel), test, deliver. Containers
+are self-contained (their own ``GroupRun``; wheel names are claimed through the shared, locked
+``Delivery``); what they share is the ``RunControl`` (the first failure, or Ctrl-C, aborts every
+other container so its running command ends) and, for a group split across containers, the
+``FirstWheel``: the group's first identifier's wheel, reused by a later compatible Python in any
+of its containers instead of being built again.
 
 Containers come from a ``ContainerFactory`` (the real ``Container`` class by default) and the
 host checks from a ``Preflight``, so unit tests drive every stage with a fake container.
@@ -11,28 +16,42 @@ host checks from a ``Preflight``, so unit tests drive every stage with a fake co
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
-from cibuildwheel_like.pipeline import before_build, build, prepare, repair, test
+from cibuildwheel_like.pipeline import before_build, build, caches, prepare, repair, test
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
-from cibuildwheel_like.pipeline.state import BuildRun, ContainerPaths, GroupRun
+from cibuildwheel_like.pipeline.state import (
+    BuildRun,
+    ContainerPaths,
+    FirstWheel,
+    GroupRun,
+    RunControl,
+    Stopped,
+)
 from cibuildwheel_like.report.results import BuildResult, BuildStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping, Sequence
     from contextlib import AbstractContextManager
 
     from cibuildwheel_like.context import Context
-    from cibuildwheel_like.options.model import BuildOptions, EngineConfig, GlobalOptions
+    from cibuildwheel_like.engine.container import Mount
+    from cibuildwheel_like.options.model import BuildOptions, EngineConfig
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.pipeline.state import BuildContainer
-    from cibuildwheel_like.plan import ContainerGroup, Plan
+    from cibuildwheel_like.plan import ContainerGroup, ContainerSlot, Lane, Plan
 
 ResultSink = Callable[[BuildResult], None]
 
@@ -49,10 +68,30 @@ class ContainerFactory(Protocol):
         output: Output,
         host_environ: Mapping[str, str],
         keep: bool,
+        mounts: Sequence[Mount],
     ) -> AbstractContextManager[BuildContainer]: ...
 
 
 Preflight = Callable[["Plan"], None]
+
+# A failure in one lane that comes with Ctrl-C (the terminal's SIGINT also ends the lane's
+# `docker exec`) is the interrupt, not a build failure: the lane waits this long for the main
+# thread to report the KeyboardInterrupt before it calls its failure the first one.
+INTERRUPT_GRACE_SECONDS = 0.5
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Shared:
+    """What every lane of one run shares."""
+
+    plan: Plan
+    ctx: Context
+    delivery: Delivery
+    sink: ResultSink
+    control: RunControl
+    containers: ContainerFactory
+    first_wheels: Mapping[int, FirstWheel]  # by group index, for split groups only
+    threaded: bool
 
 
 def execute(
@@ -65,30 +104,100 @@ def execute(
 ) -> list[BuildResult]:
     """Build, repair, test and deliver every identifier of ``plan``.
 
-    Every identifier gets exactly one result, passed to ``on_result`` as soon as it is decided:
-    built, failed, or not-run (after an earlier failure, or interrupted by Ctrl-C). Raises the
-    first failure (a FatalError subclass, or KeyboardInterrupt) after its container is removed.
-    ``preflight`` defaults to ``check_host``.
+    Every identifier gets exactly one result, passed to ``on_result`` as soon as it is decided
+    (from the lane's thread; calls are serialised): built, failed, or not-run (after a failure
+    in any lane, or interrupted by Ctrl-C). Raises the first failure (a FatalError subclass, or
+    KeyboardInterrupt) once every lane has ended and every container is removed. Returns the
+    results in plan order. ``preflight`` defaults to ``check_host``.
     """
     delivery = Delivery(plan.globals.output_dir)
-    results: list[BuildResult] = []
+    results: dict[str, BuildResult] = {}
+    lock = threading.Lock()
 
     def sink(result: BuildResult) -> None:
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
+        with lock:
+            if result.identifier in results:  # never two results for one identifier
+                return
+            results[result.identifier] = result
+            if on_result is not None:
+                on_result(result)
 
     try:
         (check_host if preflight is None else preflight)(plan)
-        for group in plan.groups:
-            run_group(group, plan.globals, ctx, delivery, sink, containers=containers)
+        with _staging(plan) as staging:
+            split = {s.group for lane in plan.lanes for s in lane.containers if s.parts > 1}
+            shared = _Shared(
+                plan=plan,
+                ctx=ctx,
+                delivery=delivery,
+                sink=sink,
+                control=RunControl(),
+                containers=containers,
+                first_wheels={
+                    g: FirstWheel(staging / str(g), plan.groups[g].identifiers)
+                    for g in sorted(split)
+                },
+                threaded=len(plan.lanes) > 1,
+            )
+            if shared.threaded:
+                _run_lanes(shared)
+            else:  # in this thread, exactly as a sequential run
+                try:
+                    for lane in plan.lanes:
+                        run_lane(lane, shared)
+                except Stopped:
+                    if shared.control.error is None:
+                        raise
+                    raise shared.control.error from None
     except BaseException:
-        decided = {r.identifier for r in results}
         for options in plan.builds:
-            if options.identifier not in decided:
-                sink(_not_run(options))
+            sink(_not_run(options))
         raise
-    return results
+    return [results[b.identifier] for b in plan.builds if b.identifier in results]
+
+
+@contextlib.contextmanager
+def _staging(plan: Plan) -> Iterator[Path]:
+    """A host folder for wheels handed from one container to another (split groups only)."""
+    if not any(s.parts > 1 for lane in plan.lanes for s in lane.containers):
+        yield Path()  # never written to
+        return
+    folder = Path(tempfile.mkdtemp(prefix="cibuildwheel-like-shared-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_lanes(shared: _Shared) -> None:
+    """One thread per lane; the main thread waits, and turns Ctrl-C into a stop of every lane."""
+    control = shared.control
+
+    def lane_main(lane: Lane) -> None:
+        try:
+            run_lane(lane, shared)
+        except Stopped:
+            pass
+        except BaseException as e:  # noqa: BLE001  # handed to the main thread, raised there
+            control.stop(e)
+
+    threads = [
+        threading.Thread(target=lane_main, args=(lane,), name=f"lane-{lane.index}", daemon=True)
+        for lane in shared.plan.lanes
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)  # a timeout keeps the main thread responsive to Ctrl-C
+    except BaseException as e:
+        control.stop(e)  # aborts every running container: the lanes end promptly
+        for thread in threads:
+            thread.join()
+        raise
+    if control.error is not None:
+        raise control.error
 
 
 def check_host(plan: Plan) -> None:
@@ -103,62 +212,134 @@ def check_host(plan: Plan) -> None:
         binfmt.require(foreign, host=host)
 
 
-def run_group(
-    group: ContainerGroup,
-    globals: GlobalOptions,  # noqa: A002
-    ctx: Context,
-    delivery: Delivery,
-    sink: ResultSink,
-    *,
-    containers: ContainerFactory = Container,
-) -> None:
+def run_lane(lane: Lane, shared: _Shared) -> None:
+    """The lane's containers, one after another, until the run stops."""
+    for slot in lane.containers:
+        if shared.control.stopped:
+            return
+        run_container(slot, lane.index, shared)
+
+
+def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
+    group: ContainerGroup = shared.plan.groups[slot.group]
+    if slot.parts > 1:  # the stages see this container's part of the group
+        group = dataclasses.replace(group, builds=slot.builds)
+    globals_ = shared.plan.globals
+    ctx = shared.ctx
     output = ctx.output
+    where = f" (lane {lane})" if shared.threaded else ""
     output.info(
         f"starting a container from {group.image} ({group.arch.oci_platform}, "
-        f"{group.engine.name}) for {', '.join(group.identifiers)}"
+        f"{group.engine.name}){where} for {', '.join(group.identifiers)}"
     )
-    started = containers(
+    started = shared.containers(
         image=group.image,
         arch=group.arch,
         engine=group.engine,
         output=output,
         host_environ=ctx.environ,
-        keep=globals.debug_keep_container,
+        keep=globals_.debug_keep_container,
+        mounts=caches.container_mounts(ctx.cache, globals_, group.arch),
     )
     with started as container:
         run = GroupRun(
             group=group,
-            globals=globals,
+            globals=globals_,
             ctx=ctx,
             container=container,
-            delivery=delivery,
-            paths=ContainerPaths(package=prepare.package_path(globals)),
+            delivery=shared.delivery,
+            paths=ContainerPaths(package=prepare.package_path(globals_)),
             emulated=not group.arch.runs_natively_on(Arch.native()),
+            lane=lane,
+            container_name=str(getattr(container, "name", "")),
+            part=slot.part,
+            first_wheel=shared.first_wheels.get(slot.group),
+            control=shared.control,
         )
         first = BuildRun(run=run, options=group.builds[0])
-        _guarded(first, prepare.prepare_group, sink)
-        for options in group.builds:
-            current = first if options is group.builds[0] else BuildRun(run=run, options=options)
-            _guarded(current, build_one, sink)
-            sink(_result(current, status="built"))
+        with shared.control.running(container):
+            _guarded(first, prepare.prepare_group, shared)
+            if run.first_wheel is not None and run.part > 0:
+                _guarded(first, _receive_first_wheel, shared)
+            for options in group.builds:
+                current = (
+                    first if options is group.builds[0] else BuildRun(run=run, options=options)
+                )
+                if shared.control.stopped:
+                    raise Stopped
+                _guarded(current, build_one, shared)
+                shared.sink(_result(current, status="built"))
 
 
-def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], sink: ResultSink) -> None:
+def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], shared: _Shared) -> None:
     """Run ``action``; on failure record the identifier's result, then re-raise.
 
     An interrupt is not the build's fault: the identifier is "not-run" (with the steps it got
-    through), never "failed". Anything else, including an unexpected exception, is "failed".
+    through), never "failed"; nor is an error in a lane another lane's failure stopped (its
+    container was removed under it). Anything else, including an unexpected exception, is
+    "failed", and stops the other lanes.
     """
+    control = shared.control
     try:
         action(build_run)
     except KeyboardInterrupt:
-        sink(_result(build_run, status="not-run", error="interrupted"))
+        shared.sink(_result(build_run, status="not-run", error="interrupted"))
+        control.stop(KeyboardInterrupt(), own=build_run.run.container)
         raise
     except BaseException as e:
+        if isinstance(e, Stopped) or _stopped_meanwhile(shared):
+            shared.sink(_result(build_run, status="not-run", error=_stop_reason(control)))
+            raise Stopped from e
         if build_run.current_step in {"test", "smoke-test"}:
             build_run.test_outcome = "failed"
-        sink(_result(build_run, status="failed", error=str(e) or e.__class__.__name__))
+        shared.sink(_result(build_run, status="failed", error=str(e) or e.__class__.__name__))
+        if not control.stop(e, own=build_run.run.container):  # another lane failed first
+            raise Stopped from e
         raise
+
+
+def _stopped_meanwhile(shared: _Shared) -> bool:
+    if shared.control.stopped:
+        return True
+    return shared.threaded and shared.control.wait_stopped(INTERRUPT_GRACE_SECONDS)
+
+
+def _stop_reason(control: RunControl) -> str:
+    if isinstance(control.error, KeyboardInterrupt):
+        return "interrupted"
+    return f"stopped: another build failed ({control.error})" if control.error else "stopped"
+
+
+def _receive_first_wheel(b: BuildRun) -> None:
+    """A later part of a split group: wait for the group's first wheel and, when a Python of
+    this container can use it, copy it in so ``build_one`` reuses it instead of building."""
+    run = b.run
+    assert run.first_wheel is not None  # noqa: S101  # only called for split groups
+    wheel = run.first_wheel.wait(run.control)
+    if wheel is None:
+        return
+    if not any(compatible_wheel([wheel.name], o.identifier) for o in run.group.builds):
+        return
+    run.container.copy_in(wheel, run.paths.wheels / wheel.name)
+    run.built_wheels[wheel.name] = run.first_wheel.identifier
+
+
+def _publish_first_wheel(b: BuildRun) -> None:
+    """Part 0 of a split group, after its first identifier's repair: hand the wheel to the
+    group's other containers (a host copy only when one of their Pythons can reuse it)."""
+    run = b.run
+    first_wheel = run.first_wheel
+    if first_wheel is None or run.part != 0 or b.options is not run.group.builds[0]:
+        return
+    wheel = b.wheel
+    assert wheel is not None  # noqa: S101  # set by repair
+    later = first_wheel.identifiers[1:]
+    if not any(compatible_wheel([wheel.name], identifier) for identifier in later):
+        first_wheel.publish(None, b.identifier)
+        return
+    first_wheel.staging.mkdir(parents=True, exist_ok=True)
+    (copied,) = run.container.copy_out(wheel, first_wheel.staging)
+    first_wheel.publish(copied, b.identifier)
 
 
 def build_one(b: BuildRun) -> None:
@@ -168,8 +349,9 @@ def build_one(b: BuildRun) -> None:
         prepare.identifier_environment(b)
     reuse = compatible_wheel(run.built_wheels, b.identifier)
     if reuse is not None:
+        source = run.built_wheels[reuse]
         run.ctx.output.info(
-            f"{b.identifier}: reusing {reuse}, built earlier in this container and compatible"
+            f"{b.identifier}: reusing {reuse}, built earlier for {source} and compatible"
             " with this Python; it is tested again here"
         )
         b.wheel = run.paths.wheels / reuse
@@ -178,6 +360,7 @@ def build_one(b: BuildRun) -> None:
         before_build.before_build(b)
         built = build.build_wheel(b)
         b.wheel = repair.repair_wheel(b, built)
+        _publish_first_wheel(b)
     test.test_wheel(b)
     if not b.reused:
         with b.step("deliver"):
@@ -201,6 +384,9 @@ def _result(b: BuildRun, *, status: BuildStatus, error: str | None = None) -> Bu
         test_outcome=b.test_outcome,
         steps=tuple(b.steps),
         error=error,
+        lane=b.run.lane,
+        container=b.run.container_name or None,
+        cache=b.cache,
     )
 
 

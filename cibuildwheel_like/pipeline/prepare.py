@@ -1,5 +1,5 @@
-"""Stage "prepare": the group's container (interpreters, project copy, before-all) and each
-identifier's environment (environment-pass, environment, PATH checks)."""
+"""Stage "prepare": the group's container (interpreters, project copy, before-all, the cache
+variables) and each identifier's environment (environment-pass, environment, PATH checks)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.options.dependency_versions import constraints_for
-from cibuildwheel_like.pipeline import uv_tools
+from cibuildwheel_like.pipeline import caches, uv_tools
 from cibuildwheel_like.pipeline.argv import display, prepare_command, shell
 from cibuildwheel_like.pipeline.state import PROJECT
 
@@ -30,8 +30,12 @@ def prepare_group(first: BuildRun) -> None:
 
 
 def start_group(run: GroupRun) -> None:
-    """Once per container: base environment, interpreter check, project copy, constraints."""
-    run.base_env = {**run.container.environment(), **_PIP_QUIET_ENV}
+    """Once per container: base environment, interpreter check, project copy, constraints.
+
+    With the caches on, the base environment points pip and uv at the mounted cache; it sits
+    under the identifier's ``environment``, which may still override it."""
+    cache_env = caches.environment() if caches.enabled(run.globals) else {}
+    run.base_env = {**run.container.environment(), **_PIP_QUIET_ENV, **cache_env}
     check_interpreters(run)
     output = run.ctx.output
     output.info(f"copying {run.globals.project_dir} into the container at {run.paths.project}")
@@ -153,17 +157,9 @@ def _check_path(build: BuildRun) -> None:
 
 
 def _install_uv(build: BuildRun) -> PurePosixPath:
-    """uv_tools.ensure_uv with the constraints file applied to its pip, and to nothing else:
-    uv is the one tool we install ourselves, the counterpart of cibuildwheel's constrained
-    `pip install virtualenv`. ensure_uv installs with ``build.env``, so the constraint is
-    added for that call only."""
-    build_env = build.env
-    if build.run.has_constraints:
-        build.env = {**build_env, "PIP_CONSTRAINT": str(build.run.paths.constraints)}
-    try:
-        return uv_tools.ensure_uv(build)
-    finally:
-        build.env = build_env
+    """uv is the one tool we install ourselves, the counterpart of cibuildwheel's constrained
+    `pip install virtualenv`: ensure_uv applies the constraints file to that install only."""
+    return uv_tools.ensure_uv(build)
 
 
 def package_path(options: GlobalOptions) -> PurePosixPath:

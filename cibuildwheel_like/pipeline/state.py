@@ -1,21 +1,25 @@
-"""The per-group and per-identifier state the stages share (no module-level mutable state).
+"""The per-run, per-container and per-identifier state the stages share (no module-level
+mutable state).
 
-A ``GroupRun`` lives as long as its container; a ``BuildRun`` as long as one identifier. Step
-timings and the wheel a build produced live on the ``BuildRun`` so results are collected per
-identifier, which keeps groups independent (they could run concurrently).
+A ``RunControl`` is shared by the lanes of one run (the first failure stops them all); a
+``FirstWheel`` by the containers of one split group; a ``GroupRun`` lives as long as its
+container; a ``BuildRun`` as long as one identifier. Step timings and the wheel a build produced
+live on the ``BuildRun`` so results are collected per identifier, which keeps containers
+independent: lanes run them concurrently.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import time
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline.argv import display
-from cibuildwheel_like.report.results import StepTiming, TestOutcome
+from cibuildwheel_like.report.results import CacheStats, StepTiming, TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -56,6 +60,90 @@ class BuildContainer(Protocol):
 
     def copy_out(self, source: PurePosixPath, dest_dir: Path) -> list[Path]: ...
 
+    def abort(self) -> None:
+        """Force-remove the container from another thread; a running command ends."""
+
+
+class Stopped(Exception):  # noqa: N818  # not an error of its own: the lane was told to stop
+    """Raised inside a lane once another lane failed or the run was interrupted."""
+
+
+class RunControl:
+    """Shared by the lanes of one run: the first failure (or Ctrl-C) wins and stops the others.
+
+    Containers register while they run, so ``stop`` can abort them from whichever thread
+    failed: their running commands end and their lanes finish with "not-run" results.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._containers: list[BuildContainer] = []
+        self.error: BaseException | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def wait_stopped(self, timeout: float) -> bool:
+        return self._stopped.wait(timeout)
+
+    def stop(self, error: BaseException, *, own: BuildContainer | None = None) -> bool:
+        """Record ``error`` if it is the first and abort every running container but ``own``
+        (the failing lane's, which its ``with`` block removes, or keeps for
+        CIBW_DEBUG_KEEP_CONTAINER). True for the first stop."""
+        with self._lock:
+            first = not self._stopped.is_set()
+            if first:
+                self.error = error
+                self._stopped.set()
+            running = [c for c in self._containers if c is not own] if first else []
+        for container in running:
+            with contextlib.suppress(Exception):  # best effort: leaving `with` removes it too
+                container.abort()
+        return first
+
+    def check(self) -> None:
+        if self.stopped:
+            raise Stopped
+
+    @contextlib.contextmanager
+    def running(self, container: BuildContainer) -> Iterator[None]:
+        with self._lock:
+            self._containers.append(container)
+        try:
+            self.check()  # stopped while it was starting: leave (and remove it) at once
+            yield
+        finally:
+            with self._lock:
+                self._containers.remove(container)
+
+
+class FirstWheel:
+    """The wheel of a split group's first identifier, for the group's other containers.
+
+    Part 0 publishes it (a host copy, or None when it cannot serve a later Python); the other
+    parts prepare meanwhile and ``wait`` for it before their first build.
+    """
+
+    def __init__(self, staging: Path, identifiers: tuple[str, ...]) -> None:
+        self.staging = staging  # host folder for the published copy
+        self.identifiers = identifiers  # the whole group's, in order (the first one builds it)
+        self._ready = threading.Event()
+        self.wheel: Path | None = None
+        self.identifier = ""
+
+    def publish(self, wheel: Path | None, identifier: str) -> None:
+        self.wheel, self.identifier = wheel, identifier
+        self._ready.set()
+
+    def wait(self, control: RunControl) -> Path | None:
+        """The published wheel; Stopped when the run stops first (part 0 failed, Ctrl-C)."""
+        while not self._ready.wait(0.2):
+            control.check()
+        control.check()
+        return self.wheel
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ContainerPaths:
@@ -82,6 +170,11 @@ class GroupRun:
     built_wheels: dict[str, str] = dataclasses.field(default_factory=dict)
     has_constraints: bool = False
     uv_installed: bool = False  # uv_tools installed uv into paths.tools in this container
+    lane: int = 0  # the parallel lane this container runs in
+    container_name: str = ""
+    part: int = 0  # which part of a split group this container runs (0: the first builds)
+    first_wheel: FirstWheel | None = None  # shared by the containers of a split group
+    control: RunControl = dataclasses.field(default_factory=RunControl)
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -94,6 +187,9 @@ class BuildRun:
     reused: bool = False  # an abi3/py3 wheel built for an earlier identifier
     test_outcome: TestOutcome = "not-run"
     current_step: str = "prepare"
+    cache: CacheStats = dataclasses.field(
+        default_factory=CacheStats
+    )  # filled by the stages that use the persistent caches
 
     @property
     def identifier(self) -> str:

@@ -1,19 +1,42 @@
-"""Stage "test": a fresh venv per identifier (stdlib venv, or `uv venv` + `uv pip` with a uv
-frontend, as cibuildwheel); full tests, or smoke/skip when emulated."""
+"""Stage "test": a fresh venv per identifier, holding only the wheel and the test requirements;
+full tests, or smoke/skip when emulated.
+
+The venv is new for every identifier whatever makes it. ``test-installer`` picks the tool:
+
+- ``pip``: as cibuildwheel, `python -m venv` (seeded with this Python's pip) and the venv's pip;
+  with a uv frontend, `uv venv` and `uv pip`, as cibuildwheel does there.
+- ``uv``: `uv venv --seed` for the identifier's interpreter and `uv pip install`, uv from the
+  image, the host cache or PyPI (see uv_tools); an error when no uv runs in the container.
+- ``auto`` (the default): ``uv`` when a uv runs in the container, else ``pip``; the installs
+  still use the venv's pip when the test environment has pip settings uv would ignore.
+
+Every counted install adds the packages it fetched from an index to the build's cache stats.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like.errors import FatalError
-from cibuildwheel_like.pipeline.argv import MAKE_VENV, prepare_command, shell
+from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.pipeline import uv_tools
+from cibuildwheel_like.pipeline.argv import (
+    MAKE_VENV,
+    count_downloads,
+    display,
+    prepare_command,
+    shell,
+    uv_venv_argv,
+    venv_install_argv,
+)
 from cibuildwheel_like.pipeline.prepare import executor_for
-from cibuildwheel_like.pipeline.uv_tools import install_argv, uses_uv
 
 if TYPE_CHECKING:
-    from cibuildwheel_like.pipeline.state import BuildRun
+    from collections.abc import Mapping, Sequence
 
+    from cibuildwheel_like.pipeline.argv import Installer
+    from cibuildwheel_like.pipeline.state import BuildRun
 GUARD_NAME = "test_cibuildwheel_like_cwd.py"
 # The guard's first sentence is cibuildwheel's wording (its tests and users' logs grep for it).
 GUARD = '''"""Placed by cibuildwheel-like in the directory tests run from."""
@@ -50,6 +73,16 @@ for name in sorted(names):
 """
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FreshVenv:
+    """One identifier's fresh test venv and how to install into it."""
+
+    venv: PurePosixPath
+    env: dict[str, str]  # venv first on PATH, then test-environment evaluated
+    tool: Installer
+    uv: str = "uv"  # the uv that made the venv (tool "uv")
+
+
 def test_wheel(build: BuildRun) -> None:
     options = build.options
     run = build.run
@@ -70,48 +103,150 @@ def test_wheel(build: BuildRun) -> None:
     with build.step("test" if mode == "full" else "smoke-test"):
         made = build.capture(["mktemp", "-d", "/tmp/cibwl-test.XXXXXX"])  # noqa: S108
         tmp = PurePosixPath(made.strip())
-        venv_env = _make_venv(build, tmp / "venv")
+        test_env = make_test_env(build, tmp / "venv")
         if mode == "smoke":
-            _smoke(build, venv_env)
+            _smoke(build, test_env)
             build.test_outcome = "smoke"
         else:
-            _full(build, venv_env, tmp / "test_cwd")
+            _full(build, test_env, tmp / "test_cwd")
             build.test_outcome = "passed"
         build.capture(["rm", "-rf", "--", str(tmp)])
 
 
-def _make_venv(build: BuildRun, venv: PurePosixPath) -> dict[str, str]:
-    """With a uv frontend, `uv venv` (no pip inside, installs use `uv pip`), as cibuildwheel."""
-    if uses_uv(build.options.build_frontend):
-        build.call(["uv", "venv", str(venv), "--python", str(build.python_bin / "python")])
-    else:
+def make_test_env(build: BuildRun, venv: PurePosixPath) -> FreshVenv:
+    options = build.options
+    python = build.python_bin / "python"
+    setting = options.test_installer
+    frontend_uv = uv_tools.uses_uv(options.build_frontend)
+    uv: str | None = None
+    pip_configs: tuple[str, ...] = ()
+    if frontend_uv:
+        uv = "uv"  # on PATH for the uv frontends (prepare put it there), as in cibuildwheel
+    elif setting != "pip":
+        found = uv_tools.uv_for_tests(build)
+        if found.uv is None and setting == "uv":
+            raise build.fail(
+                f"test-installer = 'uv', but uv cannot run in {build.run.group.image}"
+                f" ({options.arch.value}): {found.reason}. Use test-installer = 'auto' (uv"
+                " where it runs, else venv + pip) or 'pip'."
+            )
+        if found.uv is None:
+            build.run.ctx.output.info(
+                f"{build.identifier}: test environment made with venv + pip: {found.reason}"
+            )
+        uv = None if found.uv is None else str(found.uv)
+        pip_configs = found.pip_config_files
+    made_by_uv = uv is not None and _uv_venv(build, uv, venv, python, seed=not frontend_uv)
+    if not made_by_uv:
         shown = f"python -m venv {venv} (seeded with this Python's pip)"
         build.call(["sh", "-c", MAKE_VENV, "sh", str(venv)], shown=shown)
     env = dict(build.env)
     env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(venv)
     env.pop("PYTHONHOME", None)
-    return build.options.test_environment.evaluate(env, executor_for(build, "test-environment"))
+    env = options.test_environment.evaluate(env, executor_for(build, "test-environment"))
+    if not made_by_uv or uv is None:
+        return FreshVenv(venv=venv, env=env, tool="pip")
+    ignored = [*uv_tools.pip_settings_uv_ignores(env), *pip_configs]
+    if ignored and setting == "auto" and not frontend_uv:
+        build.run.ctx.output.info(
+            f"{build.identifier}: installing into the test venv with its pip, not uv: uv would"
+            f" ignore {', '.join(ignored)}"
+        )
+        return FreshVenv(venv=venv, env=env, tool="pip")
+    if ignored:
+        chosen = (
+            f"build-frontend = '{options.build_frontend.name}'"
+            if frontend_uv
+            else f"test-installer = '{setting}'"
+        )
+        build.run.ctx.output.warning(
+            f"{build.identifier}: the test installs use uv ({chosen}), which ignores"
+            f" {', '.join(ignored)}; set the matching UV_* variables in `environment` instead"
+        )
+    return FreshVenv(venv=venv, env=env, tool="uv", uv=uv)
 
 
-def _smoke(build: BuildRun, env: dict[str, str]) -> None:
-    wheel = str(build.wheel)
-    build.call(install_argv(build.options.build_frontend, wheel), env=env)
-    build.call(["python", "-c", SMOKE, wheel], env=env)
+def _uv_venv(
+    build: BuildRun, uv: str, venv: PurePosixPath, python: PurePosixPath, *, seed: bool
+) -> bool:
+    """`uv venv`; False when it failed and test-installer = auto may fall back to venv + pip."""
+    argv = uv_venv_argv(uv, venv=venv, python=python, seed=seed)
+    env = uv_tools.uv_environment(build.env)
+    fallback = build.options.test_installer == "auto" and seed
+    if not fallback:
+        build.call(argv, env=env)
+        return True
+    result = build.run.container.run(argv, env=env, cwd=build.run.paths.project)
+    if result.returncode == 0:
+        return True
+    build.run.ctx.output.info(
+        f"{build.identifier}: `uv venv` failed for {python} (exit code {result.returncode});"
+        " making the test environment with venv + pip instead"
+    )
+    build.capture(["rm", "-rf", "--", str(venv)])
+    return False
 
 
-def _full(build: BuildRun, env: dict[str, str], test_cwd: PurePosixPath) -> None:
+def _install(
+    build: BuildRun, test_env: FreshVenv, *requirements: str, no_deps: bool = False
+) -> None:
+    """An install into the test venv. Captured (then shown) so the packages it downloaded can
+    be counted; a local wheel alone with --no-deps is not counted (uv "prepares" it)."""
+    argv = venv_install_argv(
+        test_env.tool, *requirements, uv=test_env.uv, venv=test_env.venv, no_deps=no_deps
+    )
+    env = uv_tools.uv_environment(test_env.env) if test_env.tool == "uv" else test_env.env
+    if no_deps:
+        build.call(argv, env=env)
+        return
+    _counted(build, argv, env)
+
+
+def _counted(build: BuildRun, argv: Sequence[str], env: Mapping[str, str]) -> None:
+    run = build.run
+    run.ctx.output.info(f"    + {display(argv)}")
+    result = run.container.run(argv, env=env, cwd=run.paths.project, capture=True)
+    for line in [*result.stdout.splitlines(), *result.stderr.splitlines()]:
+        run.ctx.output.stream_line(line)
+    if result.returncode != 0:
+        raise BuildStepError(
+            identifier=build.identifier,
+            step=build.current_step,
+            command=display(argv),
+            returncode=result.returncode,
+        )
+    fetched = count_downloads(f"{result.stdout}\n{result.stderr}")
+    build.cache = dataclasses.replace(build.cache, downloads=(build.cache.downloads or 0) + fetched)
+
+
+def _install_wheel(build: BuildRun, test_env: FreshVenv, *requirements: str) -> None:
+    """The wheel (with its extras) and ``requirements``: pip in two steps as cibuildwheel; uv
+    in one resolution, after the wheel alone so that its own preparation is not counted."""
+    extras = build.options.test_extras
+    wheel = f"{build.wheel}[{','.join(extras)}]" if extras else str(build.wheel)
+    if test_env.tool == "pip":
+        _install(build, test_env, wheel)
+        if requirements:
+            _install(build, test_env, *requirements)
+        return
+    _install(build, test_env, str(build.wheel), no_deps=True)
+    _install(build, test_env, wheel, *requirements)
+
+
+def _smoke(build: BuildRun, test_env: FreshVenv) -> None:
+    _install_wheel(build, test_env)
+    build.call(["python", "-c", SMOKE, str(build.wheel)], env=test_env.env)
+
+
+def _full(build: BuildRun, test_env: FreshVenv, test_cwd: PurePosixPath) -> None:
     options = build.options
     paths = build.run.paths
+    env = test_env.env
     if options.before_test.strip():
         before = prepare_command(options.before_test, project=paths.project, package=paths.package)
         build.call(shell(before), env=env)
-    extras = f"[{','.join(options.test_extras)}]" if options.test_extras else ""
-    frontend = options.build_frontend
-    build.call(install_argv(frontend, f"{build.wheel}{extras}"), env=env)
-    requirements = [*options.test_requires, *options.test_group_requirements]
-    if requirements:
-        build.call(install_argv(frontend, *requirements), env=env)
+    _install_wheel(build, test_env, *options.test_requires, *options.test_group_requirements)
     build.capture(["mkdir", "-p", str(test_cwd)])
     _place_test_sources(build, test_cwd)
     command = prepare_command(

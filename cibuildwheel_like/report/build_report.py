@@ -25,6 +25,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from cibuildwheel_like import __version__
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.report.summary import in_plan_order
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -84,6 +85,13 @@ def _build_entry(result: BuildResult) -> dict[str, Any]:
         ],
         "seconds": round(max(result.build_seconds, 0.0), 3),
         "error": result.error,
+        "lane": result.lane,
+        "container": result.container,
+        "cache": {
+            "compiler_hits": result.cache.compiler_hits,
+            "compiler_misses": result.cache.compiler_misses,
+            "downloads": result.cache.downloads,
+        },
     }
 
 
@@ -94,8 +102,14 @@ def build_report(
     error: str | None = None,
     output_dir: Path | None = None,
     created: dt.datetime | None = None,
+    order: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict; it always validates against the shipped schema."""
+    """The report as a JSON-ready dict; it always validates against the shipped schema.
+
+    ``order``: the plan's identifiers; builds are listed in that order, whatever order the
+    lanes finished in (see ``summary.in_plan_order``).
+    """
+    results = in_plan_order(results, order)
     when = (created or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     status: RunStatus = "success" if exit_code == 0 else "failure"
     return {

@@ -20,6 +20,15 @@ class StepTiming:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CacheStats:
+    """What the persistent caches did for one build; None: not measured (e.g. caches off)."""
+
+    compiler_hits: int | None = None  # ccache hits during this build's compile steps
+    compiler_misses: int | None = None
+    downloads: int | None = None  # packages fetched from an index, not from the cache
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class BuildResult:
     identifier: str
     image: str
@@ -31,6 +40,9 @@ class BuildResult:
     test_outcome: TestOutcome = "not-run"
     steps: tuple[StepTiming, ...] = ()
     error: str | None = None
+    lane: int | None = None  # which of the run's parallel lanes ran it (0-based)
+    container: str | None = None  # the container's name
+    cache: CacheStats = CacheStats()
 
     @property
     def build_seconds(self) -> float:

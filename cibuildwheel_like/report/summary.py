@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from cibuildwheel_like.options.cascade import Resolved
-    from cibuildwheel_like.report.results import BuildResult
+    from cibuildwheel_like.report.results import BuildResult, CacheStats
 
 _KIB = 1024
 _MINUTE = 60
@@ -28,6 +28,7 @@ class SummaryRow:
     tests: str  # passed / skipped / smoke / failed / not-run
     sha256: str  # first 12 hex digits or ""
     error: str  # first line of the error or ""
+    compiler_cache: str = ""  # "3 hit / 1 miss", or "" when not measured
 
     @property
     def error_line(self) -> str:
@@ -42,8 +43,36 @@ class SummaryRow:
         wheel = self.wheel or f"({self.status})"
         return (self.identifier, wheel, self.size, self.build_time, self.tests, self.sha256)
 
+    def cells_for(self, columns: Sequence[str]) -> tuple[str, ...]:
+        """The values under ``columns`` (as given by ``columns_of``)."""
+        cache = (self.compiler_cache,) if CACHE_COLUMN in columns else ()
+        return (*self.cells, *cache)
+
 
 SUMMARY_COLUMNS = ("identifier", "wheel", "size", "build time", "tests", "sha256")
+CACHE_COLUMN = "compiler cache"
+
+
+def columns_of(rows: Sequence[SummaryRow]) -> tuple[str, ...]:
+    """``SUMMARY_COLUMNS``, plus the compiler-cache column when any row measured it (a run
+    without the cache keeps the table it always had)."""
+    if any(r.compiler_cache for r in rows):
+        return (*SUMMARY_COLUMNS, CACHE_COLUMN)
+    return SUMMARY_COLUMNS
+
+
+def in_plan_order(results: Sequence[BuildResult], order: Sequence[str]) -> list[BuildResult]:
+    """``results`` in the plan's order (lanes finish in any order); identifiers the plan does
+    not list keep their arrival order, after the planned ones."""
+    rank = {identifier: i for i, identifier in enumerate(order)}
+    return sorted(results, key=lambda r: rank.get(r.identifier, len(rank)))
+
+
+def format_compiler_cache(cache: CacheStats) -> str:
+    """``"3 hit / 1 miss"``; empty when the compiler cache was not measured."""
+    if cache.compiler_hits is None and cache.compiler_misses is None:
+        return ""
+    return f"{cache.compiler_hits or 0} hit / {cache.compiler_misses or 0} miss"
 
 
 def format_size(size: int | None) -> str:
@@ -91,6 +120,7 @@ def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
             tests=r.test_outcome,
             sha256=(r.sha256 or "")[:12],
             error=_first_line(r.error),
+            compiler_cache=format_compiler_cache(r.cache),
         )
         for r in results
     ]
@@ -98,8 +128,9 @@ def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
 
 def plain_table(rows: Sequence[SummaryRow]) -> list[str]:
     """The summary as aligned plain-text lines, for logs."""
-    cells = [SUMMARY_COLUMNS, *(r.cells for r in rows)]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(SUMMARY_COLUMNS))]
+    columns = columns_of(rows)
+    cells = [columns, *(r.cells_for(columns) for r in rows)]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(columns))]
     lines = ["Build summary"]
     for i, line in enumerate(cells):
         lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())

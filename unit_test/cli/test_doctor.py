@@ -12,6 +12,7 @@ import pytest
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.cli import doctor
+from cibuildwheel_like.context import Cache
 from cibuildwheel_like.engine import client
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.images import recipe as r
@@ -168,3 +169,15 @@ def test_check_line_format():
     assert ok.line() == "✓ a: fine"
     bad = doctor.Check(name="b", level=doctor.Level.FAIL, detail="broken", fix="do x")
     assert bad.line() == "✕ b: broken — fix: do x"
+
+
+def test_cache_check_shows_where_and_how_big(tmp_path: Path):
+    cache = Cache(root=tmp_path / "cache")
+    check = doctor.cache_check(cache)
+    assert check.level is doctor.Level.OK
+    assert check.detail.startswith(f"{tmp_path / 'cache'} (not created yet;")
+    (cache.directory("containers", "x86_64") / "blob").write_bytes(b"x" * (3 * doctor.MIB))
+    line = doctor.cache_check(cache).line()
+    assert line.startswith(f"✓ cache directory: {tmp_path / 'cache'} (3.0 MiB;")
+    assert "CIBW_CACHE_PATH" in line
+    assert "--clean-cache" in line

@@ -5,16 +5,16 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
-from typing import TYPE_CHECKING
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
-from cibuildwheel_like.engine.container import Container, extract_stream, safe_member_path
+from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine.container import Container, Mount, extract_stream, safe_member_path
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError
+from cibuildwheel_like.options.model import EngineConfig
 from cibuildwheel_like.pipeline.deliver import Delivery
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def test_script_sets_exact_environment_and_cwd(tmp_path: Path):
@@ -100,3 +100,34 @@ def test_delivery_claims_each_name_once(tmp_path: Path):
     with pytest.raises(AlreadyBuiltWheelError) as info:
         delivery.claim("a-1-cp311-cp311-linux_x86_64.whl", "cp311-musllinux_x86_64")
     assert info.value.exit_code == 6
+
+
+def _container(**kw: Any) -> Container:
+    return Container(
+        image="img",
+        arch=Arch.x86_64,
+        engine=EngineConfig(name="docker"),
+        output=None,  # type: ignore[arg-type]  # not reached: nothing runs
+        host_environ={},
+        **kw,
+    )
+
+
+def test_create_mounts_the_caches_read_write(tmp_path: Path):
+    mount = Mount(source=tmp_path / "containers/x86_64", target=PurePosixPath("/var/cache/x"))
+    argv = _container(mounts=[mount]).create_argv("linux/amd64")
+    assert f"--volume={tmp_path}/containers/x86_64:/var/cache/x:z" in argv
+    # before the image: everything after it is the keep-alive command
+    assert argv.index(f"--volume={tmp_path}/containers/x86_64:/var/cache/x:z") < argv.index("img")
+
+
+def test_create_without_mounts_has_only_the_host_mount():
+    argv = _container().create_argv("linux/amd64")
+    assert [a for a in argv if a.startswith("--volume")] == ["--volume=/:/host:ro"]
+
+
+@pytest.mark.parametrize("source", ["/a:b", "/a,b"])
+def test_a_mount_path_the_volume_syntax_cannot_carry_is_refused(source: str):
+    mount = Mount(source=Path(source), target=PurePosixPath("/x"))
+    with pytest.raises(FatalError, match="cannot mount"):
+        _container(mounts=[mount]).create_argv("linux/amd64")

@@ -62,7 +62,7 @@ def test_env_var_names_follow_cibuildwheel_rule() -> None:
 
 def test_global_only_options() -> None:
     assert {s.name for s in reg.OPTIONS if s.global_only} == {
-        "build", "skip", "test-skip", "enable", "archs",
+        "build", "skip", "test-skip", "enable", "archs", "jobs", "cache",
     }  # fmt: skip
 
 
@@ -84,6 +84,14 @@ def test_our_options() -> None:
     assert spec.env_var == "CIBWL_EMULATED_TESTS"
     assert spec.default == "full"
     assert spec.choices == ("full", "smoke", "skip")
+    assert reg.spec("jobs").env_var == "CIBWL_JOBS"
+    assert reg.spec("jobs").default == "auto"
+    assert reg.spec("cache").env_var == "CIBWL_CACHE"
+    assert reg.spec("cache").default is True
+    installer = reg.spec("test-installer")
+    assert installer.env_var == "CIBWL_TEST_INSTALLER"
+    assert installer.choices == ("auto", "pip", "uv")
+    assert not installer.global_only
 
 
 def test_non_linux_options_are_marked() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,16 @@ def test_section_key_never_empty():
 
 def test_strip_ansi():
     assert ci.strip_ansi("\x1b[1;31merror\x1b[0m: \x1b]8;;http://x\x07link") == "error: link"
+
+
+def test_markdown_summary_shows_the_compiler_cache_when_measured():
+    cached = dataclasses.replace(
+        row("cp311-manylinux_x86_64", "built", "a.whl"), compiler_cache="3 hit / 1 miss"
+    )
+    rows = [cached, row("cp312-manylinux_x86_64", "failed", error="x")]
+    table = [line for line in ci.markdown_summary(rows).splitlines() if line.startswith("| ")]
+    assert table[0].endswith("| compiler cache |")
+    assert len({t.count("|") for t in table}) == 1
+    assert table[2].endswith("| 3 hit / 1 miss |")
+    plain = ci.markdown_summary(rows[1:])
+    assert "compiler cache" not in plain

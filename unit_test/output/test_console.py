@@ -21,8 +21,9 @@ IDS = ("cp311-manylinux_x86_64", "cp312-manylinux_x86_64")
 ESC = "\x1b"
 
 
-def plan() -> Plan:
-    return plan_of([build_options(i) for i in IDS], global_options(Path("/p")))
+def plan(jobs: int = 1) -> Plan:
+    """One lane by default: builds one after another, output streamed as it comes."""
+    return plan_of([build_options(i) for i in IDS], global_options(Path("/p"), jobs=jobs))
 
 
 def wheel_name(identifier: str) -> str:
@@ -117,7 +118,7 @@ def test_terminal_gets_colour_live_progress_and_a_table():
     output.header(plan())
     with output.step(IDS[0], "build"):
         frame = io.StringIO()
-        Console(file=frame, width=120).print(output._render())
+        Console(file=frame, width=120).print(output.progress.render())
         assert re.search(rf"{IDS[0]}\s+build\s+0:0\d \(build 0:0\d\)", frame.getvalue())
         assert "0/2 builds" in frame.getvalue()
         output.stream_line("compiling")
@@ -128,9 +129,11 @@ def test_terminal_gets_colour_live_progress_and_a_table():
         BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="built")
     )
     frame = io.StringIO()
-    Console(file=frame, width=120).print(output._render())
+    Console(file=frame, width=120).print(output.progress.render())
     assert "1/2 builds" in frame.getvalue()
-    assert IDS[0] not in frame.getvalue()  # finished builds leave the live area
+    # the finished build leaves the running rows and is listed below them
+    assert re.search(rf"✓ {IDS[0]}\s+built\s+0:00\n", frame.getvalue())
+    assert "build 0:" not in frame.getvalue()
     output.summary(fake_run(output, fail=False)[1:])
     text = out.getvalue()
     assert ESC in text
@@ -151,11 +154,12 @@ def test_failed_step_is_marked_and_the_error_propagates():
     with pytest.raises(RuntimeError, match="boom"), output.step(IDS[0], "build"):
         raise RuntimeError("boom")
     assert re.search(rf"✕ {IDS[0]}: build failed after \d+\.\ds", out.getvalue())
-    assert (output._failed, output._done) == (0, 0)  # the step is marked; the build is not over
+    # the step is marked; the build is not over
+    assert (output.progress.failed, output.progress.done) == (0, 0)
     output.build_finished(
         BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="failed")
     )
-    assert (output._failed, output._done) == (1, 1)
+    assert (output.progress.failed, output.progress.done) == (1, 1)
     assert err.getvalue() == ""  # no CI: no annotation; the CLI reports the error once
 
 
@@ -305,11 +309,12 @@ def test_build_finished_counts_once():
     output.header(plan())
     with output.step(IDS[0], "deliver"):
         pass
-    assert (output._done, output._total) == (0, 2)  # a step is not a completion signal
+    # a step is not a completion signal
+    assert (output.progress.done, output.progress.total) == (0, 2)
     result = BuildResult(identifier=IDS[0], image=IMAGE, interpreter="/x", status="built")
     output.build_finished(result)
     output.build_finished(result)
-    assert (output._done, output._total) == (1, 2)
+    assert (output.progress.done, output.progress.total) == (1, 2)
 
 
 def test_a_pipe_is_not_a_terminal():

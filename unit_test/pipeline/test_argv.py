@@ -150,3 +150,113 @@ def test_display():
     assert commands.display(["python", "-m", "pip", "install", "a b"]) == (
         "python -m pip install 'a b'"
     )
+
+
+# -- test environments --------------------------------------------------------------------------
+VENV = PurePosixPath("/tmp/cibwl-test.1/venv")
+PY = PurePosixPath("/opt/python/cp313-cp313/bin/python")
+
+
+def test_uv_venv_uses_the_identifiers_interpreter():
+    argv = commands.uv_venv_argv("/t/bin/uv", venv=VENV, python=PY, seed=True)
+    assert argv == ["/t/bin/uv", "venv", str(VENV), "--python", str(PY), "--seed"]
+    unseeded = commands.uv_venv_argv("uv", venv=VENV, python=PY, seed=False)
+    assert unseeded == ["uv", "venv", str(VENV), "--python", str(PY)]
+
+
+def test_uv_installs_target_the_test_venv_explicitly():
+    argv = commands.venv_install_argv("uv", "/w/x.whl[test]", "pytest", uv="/u/uv", venv=VENV)
+    assert argv == [
+        "/u/uv",
+        "pip",
+        "install",
+        "--python",
+        f"{VENV}/bin/python",
+        "/w/x.whl[test]",
+        "pytest",
+    ]
+    local = commands.venv_install_argv("uv", "/w/x.whl", uv="uv", venv=VENV, no_deps=True)
+    assert local == [
+        "uv",
+        "pip",
+        "install",
+        "--python",
+        f"{VENV}/bin/python",
+        "--no-deps",
+        "/w/x.whl",
+    ]
+
+
+def test_pip_installs_use_the_venv_pip_first_on_path():
+    argv = commands.venv_install_argv("pip", "/w/x.whl", venv=VENV)
+    assert argv == ["python", "-m", "pip", "install", "/w/x.whl"]
+
+
+# Real output, pip 26.3 and uv 0.13.9 in the debian-sid image, `install pytest` into fresh venvs.
+PIP_COLD = """\
+Processing /tmp/cibuildwheel-like/wheels/spam-1.0-cp313-cp313-manylinux_2_17_x86_64.whl
+Collecting pytest
+  Downloading pytest-9.2.0-py3-none-any.whl (411 kB)
+Collecting iniconfig>=2 (from pytest)
+  Downloading iniconfig-2.3.1-py3-none-any.whl (7.6 kB)
+Collecting packaging>=24 (from pytest)
+  Downloading packaging-26.4-py3-none-any.whl (140 kB)
+Collecting pluggy<2,>=1.6 (from pytest)
+  Downloading pluggy-1.7.0-py3-none-any.whl (27 kB)
+Collecting pygments>=2.15 (from pytest)
+  Downloading pygments-2.21.0-py3-none-any.whl (1.3 MB)
+     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 1.3/1.3 MB 90.2 MB/s  0:00:00
+Installing collected packages: pygments, pluggy, packaging, iniconfig, pytest
+
+Successfully installed iniconfig-2.3.1 packaging-26.4 pluggy-1.7.0 pygments-2.21.0 pytest-9.2.0
+"""
+PIP_WARM = """\
+Collecting pytest
+  Using cached pytest-9.2.0-py3-none-any.whl.metadata (7.7 kB)
+  Using cached pytest-9.2.0-py3-none-any.whl (411 kB)
+Collecting iniconfig>=2 (from pytest)
+  Downloading iniconfig-2.3.1-py3-none-any.whl.metadata (2.5 kB)
+  Using cached iniconfig-2.3.1-py3-none-any.whl (7.6 kB)
+Installing collected packages: iniconfig, pytest
+Successfully installed iniconfig-2.3.1 pytest-9.2.0
+"""
+UV_COLD = """\
+Using Python 3.13.18 environment at: /tmp/u1
+Resolved 5 packages in 425ms
+Downloading pygments (1.2MiB)
+ Downloaded pygments
+Prepared 5 packages in 192ms
+Installed 5 packages in 38ms
+ + iniconfig==2.3.1
+ + packaging==26.4
+ + pluggy==1.7.0
+ + pygments==2.21.0
+ + pytest==9.2.0
+"""
+UV_WARM = """\
+Using Python 3.13.18 environment at: /tmp/u2
+Resolved 5 packages in 358ms
+Installed 5 packages in 31ms
+ + iniconfig==2.3.1
+ + packaging==26.4
+ + pluggy==1.7.0
+ + pygments==2.21.0
+ + pytest==9.2.0
+"""
+
+
+@pytest.mark.parametrize(
+    ("output", "downloads"),
+    [
+        (PIP_COLD, 5),
+        (PIP_WARM, 0),
+        (UV_COLD, 5),
+        (UV_WARM, 0),
+        ("Using Python 3.13.18 environment at: /v\nPrepared 1 package in 7ms\n", 1),
+        ("", 0),
+        ("  Downloading https://files.pythonhosted.org/p/s/six-1.17.0-py2.py3-none-any.whl\n", 1),
+        ("  Downloading spam-1.0.tar.gz (3 kB)\nDownloading numpy (15.3MiB)\n", 1),
+    ],
+)
+def test_downloads_are_counted_from_pip_and_uv_output(output, downloads):
+    assert commands.count_downloads(output) == downloads

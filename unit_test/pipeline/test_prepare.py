@@ -78,7 +78,7 @@ def group_run(
 ) -> GroupRun:
     return GroupRun(
         group=SimpleNamespace(builds=[build], image="img", before_all=""),  # type: ignore[arg-type]
-        globals=SimpleNamespace(project_dir=tmp_path),  # type: ignore[arg-type]
+        globals=SimpleNamespace(project_dir=tmp_path, cache_enabled=True),  # type: ignore[arg-type]
         ctx=SimpleNamespace(output=FakeOutput(), environ={}),  # type: ignore[arg-type]
         container=container or FakeContainer(),  # type: ignore[arg-type]
         delivery=None,  # type: ignore[arg-type]

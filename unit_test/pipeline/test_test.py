@@ -1,46 +1,231 @@
-"""Stage "test" without an engine: the test requirements come from the model only."""
+"""Stage "test" through the fake container: which tool makes and fills the fresh venv for each
+``test-installer``, the fallbacks, and the packages counted as downloaded."""
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
-from types import SimpleNamespace
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
+import pytest
+from fakes import (
+    FakeEngine,
+    Rule,
+    build_options,
+    console_text,
+    context,
+    global_options,
+    no_preflight,
+    plan_of,
+)
+
+from cibuildwheel_like.errors import FatalError
 from cibuildwheel_like.options import identifiers
+from cibuildwheel_like.options.model import FrontendConfig
 from cibuildwheel_like.options.resolver import CliValues, resolve_options
-from cibuildwheel_like.pipeline import test as test_stage
-from cibuildwheel_like.pipeline.state import ContainerPaths
+from cibuildwheel_like.pipeline.executor import execute
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from cibuildwheel_like.context import Context
+    from cibuildwheel_like.report.results import BuildResult
 
 X86 = "cp312-manylinux_x86_64"
+IDS = (X86, "cp313-manylinux_x86_64")
+VENV = "/tmp/cibwl-test.000001/venv"
+WHEEL = "/tmp/cibuildwheel-like/wheels/spam-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"
+PY = "/opt/python/cp312-cp312/bin/python"
+TOOLS_UV = "/tmp/cibuildwheel-like/tools/bin/uv"
+MARK = "cibuildwheel-like-uv-probe"
+TESTS = {"test_command": "pytest {project}/tests", "test_requires": ("pytest",)}
+UV_COLD = (
+    "Resolved 5 packages in 425ms\nPrepared 5 packages in 192ms\nInstalled 6 packages in 38ms\n"
+)
+PIP_COLD = (
+    "Processing /tmp/cibuildwheel-like/wheels/x.whl\nCollecting pytest\n"
+    "  Downloading pytest-9.2.0-py3-none-any.whl (411 kB)\n"
+    "  Downloading pluggy-1.7.0-py3-none-any.whl (27 kB)\n"
+)
 
 
-class FakeBuild:
-    """The parts of a BuildRun that ``_full`` uses; every command is recorded, none run."""
+def run(
+    tmp_path: Path, *rules: Rule, ids: tuple[str, ...] = (X86,), **changes: Any
+) -> tuple[FakeEngine, list[BuildResult], Context]:
+    engine = FakeEngine(*rules)
+    plan = plan_of(
+        [build_options(i, **{**TESTS, **changes}) for i in ids], global_options(tmp_path)
+    )
+    ctx = context(tmp_path)
+    results = execute(plan, ctx, containers=engine, preflight=no_preflight)
+    return engine, results, ctx
 
-    def __init__(self, options: Any, project_dir: Path) -> None:
-        self.options = options
-        self.identifier = options.identifier
-        self.wheel = PurePosixPath("/tmp/w/demo-1.0-cp312-cp312-manylinux_2_28_x86_64.whl")
-        self.calls: list[list[str]] = []
-        self.run = SimpleNamespace(
-            paths=ContainerPaths(),
-            globals=SimpleNamespace(project_dir=project_dir, package_dir=project_dir),
-            container=SimpleNamespace(write_file=lambda path, data: None),
-        )
 
-    def call(self, argv: list[str], **_: Any) -> None:
-        self.calls.append(list(argv))
+def probe_answer(*lines: str) -> Rule:
+    return Rule(contains=MARK, stdout="\n".join([MARK, *lines, ""]))
 
-    def capture(self, argv: list[str], **_: Any) -> str:
-        self.calls.append(list(argv))
-        return ""
+
+def cached_uv(tmp_path: Path) -> Path:
+    """uv's binary as the host cache holds it after a download (no host pip in unit tests)."""
+    binary = tmp_path / "cache" / "tools" / "uv" / "manylinux_x86_64" / "uv"
+    binary.parent.mkdir(parents=True)
+    binary.write_bytes(b"uv")
+    return binary
+
+
+UV_RUNS = Rule(contains="uv --version", stdout="uv 0.13.9 (x86_64-unknown-linux-gnu)\n")
+
+
+def after_mktemp(engine: FakeEngine, identifier: str = X86) -> list[str]:
+    texts = engine.only.texts(identifier)
+    start = next(n for n, t in enumerate(texts) if t.startswith("mktemp -d"))
+    return [t for t in texts[start + 1 :] if MARK not in t]  # without the uv probe
+
+
+def test_pip_installer_is_venv_and_the_venvs_pip(tmp_path: Path) -> None:
+    engine, (result,), _ = run(tmp_path, test_installer="pip")
+    texts = after_mktemp(engine)
+    assert texts[0].startswith("sh -c ")  # MAKE_VENV: a stdlib venv seeded with this pip
+    assert texts[0].endswith(f" sh {VENV}")
+    assert texts[1:3] == [f"python -m pip install {WHEEL}", "python -m pip install pytest"]
+    assert not any(MARK in t for t in engine.only.texts())  # pip: uv is not even looked for
+    assert result.test_outcome == "passed"
+
+
+def test_uv_installer_uses_the_images_uv_for_the_identifiers_python(tmp_path: Path) -> None:
+    engine, (result,), _ = run(
+        tmp_path, probe_answer("path /usr/local/bin/uv"), test_installer="uv", test_extras=("t",)
+    )
+    texts = after_mktemp(engine)
+    uv_pip = f"/usr/local/bin/uv pip install --python {VENV}/bin/python"
+    assert texts[:3] == [
+        f"/usr/local/bin/uv venv {VENV} --python {PY} --seed",
+        f"{uv_pip} --no-deps {WHEEL}",
+        f"{uv_pip} '{WHEEL}[t]' pytest",
+    ]
+    assert result.test_outcome == "passed"
+
+
+def test_uv_from_the_host_cache_is_copied_in_once_per_container(tmp_path: Path) -> None:
+    binary = cached_uv(tmp_path)
+    engine, results, ctx = run(tmp_path, probe_answer(), UV_RUNS, ids=IDS, test_installer="uv")
+    container = engine.only
+    assert [(s, str(d)) for s, d in container.copied_in if s == binary] == [(binary, TOOLS_UV)]
+    for identifier in IDS:
+        python = f"/opt/python/{identifier.split('-')[0]}-{identifier.split('-')[0]}/bin/python"
+        assert f"{TOOLS_UV} venv {VENV} --python {python} --seed" in container.texts(identifier)
+    assert not any("-m pip install uv" in t for t in container.texts())  # no PyPI install
+    assert "copied uv 0.13.9 from the cache" in console_text(ctx)
+    assert [r.test_outcome for r in results] == ["passed", "passed"]
+
+
+def test_auto_falls_back_to_pip_when_no_uv_can_be_had(tmp_path: Path) -> None:
+    """The container remembers that uv could not be installed: the fake answers the probe with
+    that memory for the second build, which goes straight to venv + pip."""
+    engine, results, ctx = run(
+        tmp_path,
+        probe_answer("none installing uv failed (no index)"),
+        test_installer="auto",
+        ids=IDS,
+    )
+    for identifier in IDS:
+        texts = after_mktemp(engine, identifier)
+        assert texts[0].endswith(f" sh {VENV}")  # MAKE_VENV
+        assert texts[1].startswith("python -m pip install /tmp/cibuildwheel-like/wheels/")
+    assert not any(" venv " in t and "uv" in t.split()[0] for t in engine.only.texts())
+    assert "test environment made with venv + pip: installing uv failed (no index)" in (
+        console_text(ctx)
+    )
+    assert [r.test_outcome for r in results] == ["passed", "passed"]
+
+
+def test_auto_falls_back_when_the_probe_does_not_answer(tmp_path: Path) -> None:
+    engine, (result,), _ = run(tmp_path)  # the default: auto; the fake ignores the probe
+    assert after_mktemp(engine)[1] == f"python -m pip install {WHEEL}"
+    assert result.test_outcome == "passed"
+
+
+def test_a_failed_uv_install_is_remembered_in_the_container(tmp_path: Path) -> None:
+    """No host cache (caches off) and the container's pip cannot install uv: marked, pip used."""
+    engine = FakeEngine(probe_answer(), Rule(contains="-m pip install uv", returncode=1))
+    globals_ = dataclasses.replace(global_options(tmp_path), cache_enabled=False)
+    plan = plan_of([build_options(X86, **TESTS)], globals_)
+    (result,) = execute(plan, context(tmp_path), containers=engine, preflight=no_preflight)
+    container = engine.only
+    marker = next(p for p in container.files if p.name == "no-uv")
+    assert container.files[marker].startswith(b"installing uv failed")
+    assert f"python -m pip install {WHEEL}" in container.texts(X86)
+    assert result.test_outcome == "passed"
+
+
+def test_uv_installer_refuses_clearly_when_uv_cannot_run(tmp_path: Path) -> None:
+    with pytest.raises(FatalError, match=r"test-installer = 'uv', but uv cannot run in .*pip"):
+        run(tmp_path, probe_answer("none the installed uv does not run here"), test_installer="uv")
+
+
+def test_auto_falls_back_when_uv_venv_fails(tmp_path: Path) -> None:
+    engine, (result,), ctx = run(
+        tmp_path,
+        probe_answer("path /usr/bin/uv"),
+        Rule(contains="/usr/bin/uv venv", returncode=2),
+        test_installer="auto",
+    )
+    texts = after_mktemp(engine)
+    assert texts[:2] == [f"/usr/bin/uv venv {VENV} --python {PY} --seed", f"rm -rf -- {VENV}"]
+    assert texts[2].endswith(f" sh {VENV}")  # MAKE_VENV
+    assert texts[3] == f"python -m pip install {WHEEL}"
+    assert "`uv venv` failed" in console_text(ctx)
+    assert result.test_outcome == "passed"
+
+
+def test_auto_installs_with_pip_when_uv_would_ignore_pip_settings(tmp_path: Path) -> None:
+    engine, _, ctx = run(
+        tmp_path,
+        probe_answer("path /usr/bin/uv", "pipconf /etc/pip.conf"),
+        test_installer="auto",
+    )
+    texts = after_mktemp(engine)
+    assert texts[0] == f"/usr/bin/uv venv {VENV} --python {PY} --seed"  # seeded: has pip
+    assert texts[1:3] == [f"python -m pip install {WHEEL}", "python -m pip install pytest"]
+    assert "uv would ignore /etc/pip.conf" in console_text(ctx)
+
+
+def test_uv_frontends_keep_cibuildwheels_unseeded_uv_venv(tmp_path: Path) -> None:
+    engine, _, _ = run(tmp_path, build_frontend=FrontendConfig(name="uv"), test_installer="pip")
+    texts = after_mktemp(engine)
+    assert texts[0] == f"uv venv {VENV} --python {PY}"
+    assert texts[1] == f"uv pip install --python {VENV}/bin/python --no-deps {WHEEL}"
+
+
+def test_before_test_runs_inside_the_fresh_venv(tmp_path: Path) -> None:
+    engine, _, _ = run(
+        tmp_path, probe_answer("path /usr/bin/uv"), test_installer="uv", before_test="pip list"
+    )
+    (before,) = [e for e in engine.only.execs if e.text == "pip list"]
+    assert before.env["PATH"].startswith(f"{VENV}/bin:")
+    assert before.env["VIRTUAL_ENV"] == VENV
+
+
+@pytest.mark.parametrize(
+    ("installer", "rules", "output", "expected"),
+    [
+        ("pip", (), PIP_COLD, 2 + 2),  # two counted installs: the wheel, then pytest
+        ("uv", (probe_answer("path /usr/bin/uv"),), UV_COLD, 5),  # --no-deps wheel not counted
+        ("uv", (probe_answer("path /usr/bin/uv"),), "Resolved 5 packages in 9ms\n", 0),
+    ],
+)
+def test_downloads_are_counted_into_the_build_result(
+    tmp_path: Path, installer: str, rules: tuple[Rule, ...], output: str, expected: int
+) -> None:
+    install = Rule(contains="pip install", stdout=output)
+    _, (result,), ctx = run(tmp_path, *rules, install, test_installer=installer)
+    assert result.cache.downloads == expected
+    assert output.splitlines()[0] in console_text(ctx)  # captured output is still shown
 
 
 def test_group_requirements_are_installed_without_reading_pyproject(tmp_path: Path) -> None:
     """The defect: `test-groups = ["test-deps"]` with the group spelled `Test_Deps` passed
     validation, then the test stage re-read pyproject.toml without normalising and failed."""
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(
+    (tmp_path / "pyproject.toml").write_text(
         '[tool.cibuildwheel]\ntest-command = "pytest"\ntest-requires = "attrs"\n'
         'test-groups = ["test-deps"]\n'
         '[dependency-groups]\nTest_Deps = ["pytest>=8", {include-group = "more"}]\n'
@@ -55,11 +240,10 @@ def test_group_requirements_are_installed_without_reading_pyproject(tmp_path: Pa
     )
     config = identifiers.get_configuration(X86)
     assert config is not None
-    options = resolver.build_options(config)
-    expected = ["python", "-m", "pip", "install", "attrs", "pytest>=8", "hypothesis"]
-    for _ in ("as resolved", "with pyproject.toml gone"):
-        build = FakeBuild(options, tmp_path)
-        test_stage._full(build, {}, PurePosixPath("/tmp/t/test_cwd"))  # type: ignore[arg-type]
-        installs = [c for c in build.calls if c[:4] == ["python", "-m", "pip", "install"]]
-        assert installs[1] == expected
-        pyproject.unlink(missing_ok=True)  # the pipeline must never need it
+    options = dataclasses.replace(resolver.build_options(config), test_installer="pip", image="img")
+    (tmp_path / "pyproject.toml").unlink()  # the pipeline must never need it
+    engine = FakeEngine()
+    plan = plan_of([options], global_options(tmp_path))
+    execute(plan, context(tmp_path), containers=engine, preflight=no_preflight)
+    installs = [t for t in engine.only.texts() if t.startswith("python -m pip install")]
+    assert installs[1] == "python -m pip install attrs 'pytest>=8' hypothesis"

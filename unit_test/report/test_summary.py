@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -11,7 +12,7 @@ import pytest
 
 from cibuildwheel_like.report import build_report
 from cibuildwheel_like.report import summary as report
-from cibuildwheel_like.report.results import BuildResult, StepTiming
+from cibuildwheel_like.report.results import BuildResult, CacheStats, StepTiming
 
 WHEEL = "spam-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 
@@ -226,3 +227,58 @@ def test_written_report_is_readable_like_the_wheels(tmp_path):
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_report_lists_builds_in_plan_order_with_lane_container_and_cache(tmp_path):
+    first = dataclasses.replace(
+        built(tmp_path),
+        lane=1,
+        container="cibuildwheel-like-0123456789ab",
+        cache=CacheStats(compiler_hits=4, compiler_misses=0, downloads=0),
+    )
+    order = ("cp311-manylinux_x86_64", "cp312-manylinux_x86_64", "gp312_250-manylinux_x86_64")
+    data = build_report.build_report([not_run(), failed(), first], exit_code=1, order=order)
+    assert build_report.validate(data) == []
+    assert [b["identifier"] for b in data["builds"]] == list(order)
+    entry = data["builds"][0]
+    assert (entry["lane"], entry["container"]) == (1, "cibuildwheel-like-0123456789ab")
+    assert entry["cache"] == {"compiler_hits": 4, "compiler_misses": 0, "downloads": 0}
+    unmeasured = data["builds"][2]
+    assert (unmeasured["lane"], unmeasured["container"]) == (None, None)
+    assert unmeasured["cache"] == {
+        "compiler_hits": None,
+        "compiler_misses": None,
+        "downloads": None,
+    }
+
+
+def test_report_keeps_arrival_order_without_a_plan_order(tmp_path):
+    data = build_report.build_report([failed(), built(tmp_path)], exit_code=1)
+    assert [b["identifier"] for b in data["builds"]] == [
+        "cp312-manylinux_x86_64",
+        "cp311-manylinux_x86_64",
+    ]
+
+
+def test_in_plan_order_puts_unplanned_identifiers_last_in_arrival_order(tmp_path):
+    results = [not_run(), failed(), built(tmp_path)]
+    ordered = report.in_plan_order(results, ["cp311-manylinux_x86_64"])
+    assert [r.identifier for r in ordered] == [
+        "cp311-manylinux_x86_64",
+        "gp312_250-manylinux_x86_64",
+        "cp312-manylinux_x86_64",
+    ]
+
+
+def test_compiler_cache_column_only_when_measured(tmp_path):
+    plain = report.summary_rows([built(tmp_path)])
+    assert report.columns_of(plain) == report.SUMMARY_COLUMNS
+    assert "compiler cache" not in report.plain_table(plain)[1]
+    cached = dataclasses.replace(built(tmp_path), cache=CacheStats(compiler_hits=3))
+    rows = report.summary_rows([cached, failed()])
+    assert rows[0].compiler_cache == "3 hit / 0 miss"
+    assert rows[1].compiler_cache == ""
+    lines = report.plain_table(rows)
+    assert lines[1].endswith("compiler cache")
+    assert lines[3].endswith("3 hit / 0 miss")
+    assert report.format_compiler_cache(CacheStats(downloads=2)) == ""
