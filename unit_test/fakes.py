@@ -205,6 +205,7 @@ class FakeContainer:
         self.execs: list[Exec] = []
         self.files: dict[PurePosixPath, bytes] = {}
         self.copied_in: list[tuple[Path, PurePosixPath]] = []
+        self.excluded: list[Path] = []
         self.mounts: tuple[Mount, ...] = ()
         self.copied_out: list[PurePosixPath] = []
         self.entered = False
@@ -263,8 +264,9 @@ class FakeContainer:
     def environment(self) -> dict[str, str]:
         return dict(BASE_ENV)
 
-    def copy_in(self, source: Path, dest: PurePosixPath) -> None:
+    def copy_in(self, source: Path, dest: PurePosixPath, *, exclude: Sequence[Path] = ()) -> None:
         self.copied_in.append((source, dest))
+        self.excluded.extend(exclude)
         if source.is_file():  # a wheel handed over from another container
             self.files[dest] = source.read_bytes()
 

@@ -374,10 +374,22 @@ class Container:
                 f"copying into {self.name}:{dest_dir} failed: {err.decode(errors='replace')}"
             )
 
-    def copy_in(self, source: Path, dest: PurePosixPath) -> None:
-        """Copy a host file or directory to ``dest`` (a directory's contents go into ``dest``)."""
+    def copy_in(self, source: Path, dest: PurePosixPath, *, exclude: Sequence[Path] = ()) -> None:
+        """Copy a host file or directory to ``dest`` (a directory's contents go into ``dest``);
+        ``exclude``: paths inside a directory ``source`` to leave out, with what they hold."""
         if source.is_dir():
-            self._send_tar(dest, lambda tar: tar.add(source, arcname=".", filter=_tar_filter))
+            skipped = {
+                f"./{p.resolve().relative_to(source.resolve()).as_posix()}"
+                for p in exclude
+                if p.resolve().is_relative_to(source.resolve()) and p.resolve() != source.resolve()
+            }
+
+            def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+                if any(info.name == s or info.name.startswith(f"{s}/") for s in skipped):
+                    return None
+                return _tar_filter(info)
+
+            self._send_tar(dest, lambda tar: tar.add(source, arcname=".", filter=keep))
         else:
             self._send_tar(
                 dest.parent, lambda tar: tar.add(source, arcname=dest.name, filter=_tar_filter)

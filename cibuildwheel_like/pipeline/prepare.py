@@ -39,7 +39,12 @@ def start_group(run: GroupRun) -> None:
     check_interpreters(run)
     output = run.ctx.output
     output.info(f"copying {run.globals.project_dir} into the container at {run.paths.project}")
-    run.container.copy_in(run.globals.project_dir, run.paths.project)
+    # The output directory exists from the start (as cibuildwheel's); inside the project it
+    # would be copied too (earlier wheels, and setuptools' flat-layout discovery takes an empty
+    # `wheelhouse/` for a package), so it stays out of the copy.
+    run.container.copy_in(
+        run.globals.project_dir, run.paths.project, exclude=(run.globals.output_dir,)
+    )
     # dependency-versions constrains only the tools we install ourselves (uv, see uv_tools),
     # as cibuildwheel 4.3.5 on Linux constrains only its own `pip install virtualenv`; the
     # file is the group's first identifier's (who installs those tools), chosen per Python

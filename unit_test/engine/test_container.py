@@ -131,3 +131,25 @@ def test_a_mount_path_the_volume_syntax_cannot_carry_is_refused(source: str):
     mount = Mount(source=Path(source), target=PurePosixPath("/x"))
     with pytest.raises(FatalError, match="cannot mount"):
         _container(mounts=[mount]).create_argv("linux/amd64")
+
+
+def test_copy_in_leaves_out_excluded_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "mod.py").write_text("x = 1\n")
+    (project / "wheelhouse").mkdir()
+    (project / "wheelhouse" / "old.whl").write_bytes(b"old")
+    (project / "wheelhouse-notes.txt").write_text("kept: only the folder itself is left out\n")
+    sent: list[str] = []
+
+    def record(self: Container, dest: PurePosixPath, fill: Any) -> None:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            fill(tar)
+        buffer.seek(0)
+        with tarfile.open(fileobj=buffer) as tar:
+            sent.extend(tar.getnames())
+
+    monkeypatch.setattr(Container, "_send_tar", record)
+    _container().copy_in(project, PurePosixPath("/project"), exclude=[project / "wheelhouse"])
+    assert sorted(sent) == [".", "./pkg", "./pkg/mod.py", "./wheelhouse-notes.txt"]

@@ -43,8 +43,8 @@ class FakeContainer:
             )
         return ExecResult(returncode=0, stdout=stdout)
 
-    def copy_in(self, source: Path, target: PurePosixPath) -> None:
-        pass
+    def copy_in(self, source: Path, target: PurePosixPath, *, exclude: Any = ()) -> None:
+        self.copied = (source, target, tuple(exclude))
 
     def write_file(self, path: PurePosixPath, data: bytes) -> None:
         self.files[path] = data
@@ -78,7 +78,9 @@ def group_run(
 ) -> GroupRun:
     return GroupRun(
         group=SimpleNamespace(builds=[build], image="img", before_all=""),  # type: ignore[arg-type]
-        globals=SimpleNamespace(project_dir=tmp_path, cache_enabled=True),  # type: ignore[arg-type]
+        globals=SimpleNamespace(  # type: ignore[arg-type]
+            project_dir=tmp_path, output_dir=tmp_path / "wheelhouse", cache_enabled=True
+        ),
         ctx=SimpleNamespace(output=FakeOutput(), environ={}),  # type: ignore[arg-type]
         container=container or FakeContainer(),  # type: ignore[arg-type]
         delivery=None,  # type: ignore[arg-type]
@@ -162,3 +164,13 @@ def test_constraints_apply_to_the_uv_we_install_and_nothing_else(tmp_path: Path)
     assert install_env["PIP_CONSTRAINT"] == str(run.paths.constraints)
     assert "PIP_CONSTRAINT" not in build.env
     assert str(run.paths.tools / "bin") in build.env["PATH"]
+
+
+def test_the_output_directory_stays_out_of_the_project_copy(tmp_path: Path) -> None:
+    """It exists from the start; an empty `wheelhouse/` in a flat layout is a "package" to
+    setuptools' discovery, and earlier wheels need not travel into the container."""
+    run = group_run(tmp_path, options(tmp_path, "", {}))
+    prepare.start_group(run)
+    source, _target, exclude = run.container.copied  # type: ignore[attr-defined]
+    assert source == run.globals.project_dir
+    assert exclude == (run.globals.output_dir,)
