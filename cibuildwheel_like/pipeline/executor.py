@@ -253,6 +253,7 @@ def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
             lane=lane,
             container_name=str(getattr(container, "name", "")),
             part=slot.part,
+            group_builds=shared.plan.groups[slot.group].builds,
             first_wheel=shared.first_wheels.get(slot.group),
             control=shared.control,
         )

@@ -56,8 +56,10 @@ def start_group(run: GroupRun) -> None:
 
 
 def check_interpreters(run: GroupRun) -> None:
-    """Every identifier's interpreter must be in the image; list all missing ones at once."""
-    paths = [b.config.path for b in run.group.builds]
+    """Every identifier's interpreter must be in the image; list all missing ones at once (the
+    whole group's, also when this container runs only a part of it)."""
+    builds = run.group_builds or run.group.builds
+    paths = [b.config.path for b in builds]
     result = run.container.run(
         ["sh", "-c", _FIND_MISSING, "sh", *paths], env=run.base_env, cwd="/", capture=True
     )
@@ -67,7 +69,7 @@ def check_interpreters(run: GroupRun) -> None:
             # "executable doesn't exist in image" is cibuildwheel's wording (logs grep for it)
             f"  {b.identifier}: {b.config.path}/bin/python executable doesn't exist in image"
             f" {run.group.image}"
-            for b in run.group.builds
+            for b in builds
             if b.config.path in missing
         ]
         raise FatalError(

@@ -175,6 +175,9 @@ class GroupRun:
     lane: int = 0  # the parallel lane this container runs in
     container_name: str = ""
     part: int = 0  # which part of a split group this container runs (0: the first builds)
+    # every build of the plan's group (``group.builds`` is this container's part of it): the
+    # image checks name them all at once, whichever container finds the problem first
+    group_builds: tuple[BuildOptions, ...] = ()
     first_wheel: FirstWheel | None = None  # shared by the containers of a split group
     control: RunControl = dataclasses.field(default_factory=RunControl)
 
