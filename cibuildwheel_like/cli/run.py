@@ -130,8 +130,7 @@ def _finish(
     warning (the original error is what the user must see); otherwise it fails the run."""
     out = ctx.output
     # Lanes decide builds in any order; the summary and the report list them in plan order.
-    position = {b.identifier: n for n, b in enumerate(plan.builds)}
-    results = sorted(results, key=lambda r: position.get(r.identifier, len(position)))
+    results = summary.in_plan_order(results, [b.identifier for b in plan.builds])
     try:
         out.summary(
             results, options=summary.non_default_options(plan.run_options), exit_code=exit_code
@@ -141,7 +140,6 @@ def _finish(
             exit_code=exit_code,
             error=error,
             output_dir=plan.globals.output_dir,
-            order=[b.identifier for b in plan.builds],
         )
         written = build_report.write_report(report_path, data)
         out.info(f"build report: {written}")
