@@ -36,11 +36,18 @@ SID = {
 IDENTIFIERS = ["cp313-manylinux_x86_64", "cp314-manylinux_x86_64"]
 
 
-def _run(tmp_path: Path, name: str, installer: str) -> tuple[Run, list[dict[str, Any]]]:
+def _run(
+    tmp_path: Path, name: str, installer: str, **extra: str
+) -> tuple[Run, list[dict[str, Any]]]:
     ensure_image("docker", "sid")
     project = copy_example("c-extension", tmp_path / name)
     report = tmp_path / f"{name}-report.json"
-    env = {**SID, "CIBWL_TEST_INSTALLER": installer, "CIBW_CACHE_PATH": str(tmp_path / "cache")}
+    env = {
+        **SID,
+        "CIBWL_TEST_INSTALLER": installer,
+        "CIBW_CACHE_PATH": str(tmp_path / "cache"),
+        **extra,
+    }
     # one lane: both builds share a container (and its uv), and the timings are not contended
     run = run_cli(project, env, "--report", str(report), "--jobs", "1")
     assert run.returncode == 0, run.output[-3000:]
@@ -85,17 +92,26 @@ def test_uv_makes_the_test_environments(tmp_path: Path):
     assert builds[0]["cache"]["downloads"] >= 1
     assert builds[1]["cache"]["downloads"] == 0
 
-    warm, _ = _run(tmp_path, "warm", "uv")
+    warm, warm_builds = _run(tmp_path, "warm", "uv")
     _assert_fresh(warm)
     assert "copied uv " in warm.output  # again from the host cache, no download
     assert "installed uv" not in warm.output
+    # minutes after the cold run asked the index: the seed and the installs come from uv's cache
+    offline = r"/uv (venv \S+ --python \S+ --seed|pip install .*'pytest>=8') --offline$"
+    assert len(re.findall(offline, warm.output, re.MULTILINE)) == 4
+    assert "not all in uv's cache" not in warm.output
+    assert [b["cache"]["downloads"] for b in warm_builds] == [0, 0]
+    # the `build` frontend's isolated environment is made by uv too (build-installer = auto)
+    assert warm.output.count("--outdir=/tmp/cibuildwheel-like/built_wheel --installer=uv") == 2
 
 
 def test_pip_makes_the_test_environments(tmp_path: Path):
-    run, builds = _run(tmp_path, "pip", "pip")
+    run, builds = _run(tmp_path, "pip", "pip", CIBWL_BUILD_INSTALLER="pip")
     _assert_fresh(run)
     assert run.output.count("python -m venv /tmp/cibwl-test.") == 2
     assert "uv venv" not in run.output
     assert "uv pip install" not in run.output
     assert re.search(r"\+ python -m pip install /tmp/cibuildwheel-like/wheels/", run.output)
+    # build-installer = pip: cibuildwheel's `python -m build` (venv + pip)
+    assert "--installer=uv" not in run.output
     assert all(b["cache"]["downloads"] is not None for b in builds)

@@ -303,7 +303,7 @@ class FakeContainer:
             self._move(PurePosixPath(args[0]), PurePosixPath(args[1]))
         elif argv[:2] == ("mv", "--"):
             self._move(PurePosixPath(argv[2]), PurePosixPath(argv[3]))
-        elif argv[:2] == ("mktemp", "-d"):
+        elif script.startswith("d=$(mktemp -d "):
             return "/tmp/cibwl-test.000001\n"
         elif out := next((a for a in argv if a.startswith(_OUT_FLAGS)), None):
             name = self.engine.wheel_name(done.identifier)

@@ -21,7 +21,7 @@ FrontendName = Literal["pip", "build", "build[uv]", "uv"]
 EngineName = Literal["docker", "podman"]  # the one engine vocabulary; parsed by values.py
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 EmulatedTests = Literal["full", "smoke", "skip"]
-TestInstaller = Literal["auto", "pip", "uv"]  # ours: test-installer
+Installer = Literal["auto", "pip", "uv"]  # ours: test-installer, build-installer
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -100,7 +100,8 @@ class BuildOptions:
     build_verbosity: int
     test_skipped: bool  # matched by test-skip
     emulated_tests: EmulatedTests = "full"  # ours: [tool.cibuildwheel-like] / CIBWL_EMULATED_TESTS
-    test_installer: TestInstaller = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
+    test_installer: Installer = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
+    build_installer: Installer = "auto"  # ours: build-installer / CIBWL_BUILD_INSTALLER
 
     @property
     def identifier(self) -> str:

@@ -324,6 +324,23 @@ _OURS = (
         " error if uv cannot run there. Per build: [[tool.cibuildwheel-like.overrides]].",
         example='"pip"',
     ),
+    OptionSpec(
+        name="build-installer",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_BUILD_INSTALLER",
+        default="auto",
+        kind="choice",
+        choices=("auto", "pip", "uv"),
+        platform_env=False,
+        help="What installs the build requirements into the isolated environment of the"
+        " `build` frontend. auto (the default): uv where it runs in the container (as"
+        " `build[uv]`: `python -m build --installer=uv`, seconds faster per build), else pip;"
+        " pip when the build environment has pip settings uv would ignore. pip: venv + pip, as"
+        " cibuildwheel. uv: uv from the image, the cache or PyPI, an error if uv cannot run"
+        " there. The other frontends are not affected (`build[uv]` and `uv` always use uv)."
+        " Per build: [[tool.cibuildwheel-like.overrides]].",
+        example='"pip"',
+    ),
 )
 
 OPTIONS: tuple[OptionSpec, ...] = (

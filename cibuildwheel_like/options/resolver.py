@@ -335,8 +335,11 @@ class Resolver:
             ),
             test_skipped=not self.test_selector(ident),
             emulated_tests=ov.parse_emulated_tests(get("emulated-tests")),
-            test_installer=ov.parse_test_installer(
+            test_installer=ov.parse_installer(
                 get("test-installer"), option=label("test-installer")
+            ),
+            build_installer=ov.parse_installer(
+                get("build-installer"), option=label("build-installer")
             ),
         )
 
@@ -414,7 +417,8 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
         get("dependency-versions"), option=label("dependency-versions"), base_dir=base_dir
     )
     ov.parse_emulated_tests(get("emulated-tests"))
-    ov.parse_test_installer(get("test-installer"), option=label("test-installer"))
+    for name in ("test-installer", "build-installer"):
+        ov.parse_installer(get(name), option=label(name))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

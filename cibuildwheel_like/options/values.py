@@ -20,7 +20,7 @@ from cibuildwheel_like.options.model import (
     EngineName,
     FrontendConfig,
     FrontendName,
-    TestInstaller,
+    Installer,
 )
 
 if TYPE_CHECKING:
@@ -262,8 +262,9 @@ def parse_emulated_tests(value: str) -> EmulatedTests:
     )
 
 
-def parse_test_installer(value: str, *, option: str = "test-installer") -> TestInstaller:
-    """test-installer / CIBWL_TEST_INSTALLER: auto, pip or uv."""
+def parse_installer(value: str, *, option: str) -> Installer:
+    """test-installer / build-installer (CIBWL_TEST_INSTALLER, CIBWL_BUILD_INSTALLER): auto,
+    pip or uv."""
     match value:
         case "auto" | "pip" | "uv":
             return value

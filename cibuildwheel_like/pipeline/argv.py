@@ -76,8 +76,10 @@ def build_argv(
     out_dir: PurePosixPath,
     python: PurePosixPath,
     extra: Sequence[str],
+    uv_installer: bool = False,
 ) -> list[str]:
-    """The command that builds one wheel of ``package`` into ``out_dir``."""
+    """The command that builds one wheel of ``package`` into ``out_dir``; ``uv_installer``: the
+    `build` frontend's isolated environment made by uv (build-installer), as `build[uv]`."""
     flags = [*extra, *frontend.args]
     match frontend.name:
         case "pip":
@@ -93,7 +95,8 @@ def build_argv(
             ]
         case "build" | "build[uv]":
             installer = []
-            if frontend.name == "build[uv]" and not {"-n", "--no-isolation"} & set(flags):
+            uv_env = uv_installer or frontend.name == "build[uv]"
+            if uv_env and not {"-n", "--no-isolation"} & set(flags):
                 installer = ["--installer=uv"]
             return [
                 "python",

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import NonPlatformWheelError, NoWheelBuiltError
-from cibuildwheel_like.pipeline import caches
+from cibuildwheel_like.pipeline import caches, uv_tools
 from cibuildwheel_like.pipeline.argv import (
     build_argv,
     config_settings_flags,
@@ -45,14 +45,20 @@ def build_wheel(build: BuildRun) -> PurePosixPath:
             ),
             *verbosity_flags(options.build_verbosity, options.build_frontend.name),
         ]
+        uv = uv_tools.uv_for_build_env(build, [*extra, *options.build_frontend.args])
         argv = build_argv(
             options.build_frontend,
             package=paths.package,
             out_dir=paths.built,
             python=build.python_bin / "python",
             extra=extra,
+            uv_installer=uv is not None,
         )
-        build.call(argv, hint=stale_so_hint(build.run.globals.package_dir))
+        env = None
+        if uv is not None:  # `build` finds uv on PATH; uv reads the index and CA settings
+            env = uv_tools.uv_environment(build.env)
+            env["PATH"] = uv_tools.with_path_entry(env.get("PATH", ""), uv.parent)
+        build.call(argv, env=env, hint=stale_so_hint(build.run.globals.package_dir))
         caches.record_compiler_stats(build)
         wheels = list_wheels(build, paths.built)
         if len(wheels) != 1:

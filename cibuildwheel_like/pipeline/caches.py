@@ -21,7 +21,9 @@ per compiler call), never from the shared cache's global counters, which concurr
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
+import time
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -113,6 +115,39 @@ def environment() -> dict[str, str]:
         # up front instead of a warning per install.
         "UV_LINK_MODE": "copy",
     }
+
+
+# -- how fresh the package index data is ------------------------------------------------------
+# PyPI serves its simple pages with max-age=600: within ten minutes of an install that asked the
+# index, uv's cached answers for the same requirements are as fresh as the index lets any client
+# keep them. A proxy that strips that header makes uv ask again on every install; asking uv for
+# `--offline` first, inside that window, restores PyPI's own freshness (and falls back to the
+# index on any miss). Keyed by what was installed, so one project's recent install never makes
+# another project's old cache entries count as fresh.
+INDEX_MAX_AGE = 600.0
+
+
+def _index_stamp(cache: Cache, arch: Arch, key: str) -> Path:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return host_directory(cache, arch) / "index-asked" / digest
+
+
+def index_recently_asked(cache: Cache, options: GlobalOptions, arch: Arch, key: str) -> bool:
+    """An install of ``key`` asked the index less than INDEX_MAX_AGE ago."""
+    if not enabled(options):
+        return False
+    try:
+        age = time.time() - _index_stamp(cache, arch, key).stat().st_mtime
+    except OSError:
+        return False
+    return 0 <= age < INDEX_MAX_AGE
+
+
+def mark_index_asked(cache: Cache, options: GlobalOptions, arch: Arch, key: str) -> None:
+    if enabled(options):
+        stamp = _index_stamp(cache, arch, key)
+        stamp.parent.mkdir(exist_ok=True)
+        stamp.touch()
 
 
 # -- the compiler cache -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.engine.container import ExecResult
     from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.pipeline.deliver import Delivery
+    from cibuildwheel_like.pipeline.uv_tools import FoundUv
     from cibuildwheel_like.plan import ContainerGroup
 
 PROJECT = PurePosixPath("/project")
@@ -195,6 +196,7 @@ class BuildRun:
     cache: CacheStats = dataclasses.field(
         default_factory=CacheStats
     )  # filled by the stages that use the persistent caches
+    found_uv: FoundUv | None = None  # uv_tools.find_uv's answer, asked once per build
 
     @property
     def identifier(self) -> str:

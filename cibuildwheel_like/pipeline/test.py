@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
-from cibuildwheel_like.pipeline import uv_tools
+from cibuildwheel_like.pipeline import caches, uv_tools
 from cibuildwheel_like.pipeline.argv import (
     MAKE_VENV,
     count_downloads,
@@ -73,6 +73,10 @@ for name in sorted(names):
 """
 
 
+# The test step's own folder (the venv and the directory tests run from) in one command.
+_MAKE_TMP = 'd=$(mktemp -d /tmp/cibwl-test.XXXXXX) && mkdir -- "$d/test_cwd" && echo "$d"'
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class FreshVenv:
     """One identifier's fresh test venv and how to install into it."""
@@ -101,7 +105,7 @@ def test_wheel(build: BuildRun) -> None:
         build.test_outcome = "skipped"
         return
     with build.step("test" if mode == "full" else "smoke-test"):
-        made = build.capture(["mktemp", "-d", "/tmp/cibwl-test.XXXXXX"])  # noqa: S108
+        made = build.capture(["sh", "-c", _MAKE_TMP])
         tmp = PurePosixPath(made.strip())
         test_env = make_test_env(build, tmp / "venv")
         if mode == "smoke":
@@ -123,7 +127,7 @@ def make_test_env(build: BuildRun, venv: PurePosixPath) -> FreshVenv:
     if frontend_uv:
         uv = "uv"  # on PATH for the uv frontends (prepare put it there), as in cibuildwheel
     elif setting != "pip":
-        found = uv_tools.uv_for_tests(build)
+        found = uv_tools.find_uv(build)
         if found.uv is None and setting == "uv":
             raise build.fail(
                 f"test-installer = 'uv', but uv cannot run in {build.run.group.image}"
@@ -173,12 +177,20 @@ def _uv_venv(
     """`uv venv`; False when it failed and test-installer = auto may fall back to venv + pip."""
     argv = uv_venv_argv(uv, venv=venv, python=python, seed=seed)
     env = uv_tools.uv_environment(build.env)
+    key = f"seed {python}"
+    if seed and _from_cache_first(build, key):
+        if _shown_run(build, [*argv, "--offline"], env) == 0:
+            return True
+        build.capture(["rm", "-rf", "--", str(venv)])  # what the failed attempt left
     fallback = build.options.test_installer == "auto" and seed
     if not fallback:
         build.call(argv, env=env)
+        if seed:
+            _index_asked(build, key)
         return True
     result = build.run.container.run(argv, env=env, cwd=build.run.paths.project)
     if result.returncode == 0:
+        _index_asked(build, key)
         return True
     build.run.ctx.output.info(
         f"{build.identifier}: `uv venv` failed for {python} (exit code {result.returncode});"
@@ -196,28 +208,60 @@ def _install(
     argv = venv_install_argv(
         test_env.tool, *requirements, uv=test_env.uv, venv=test_env.venv, no_deps=no_deps
     )
-    env = uv_tools.uv_environment(test_env.env) if test_env.tool == "uv" else test_env.env
-    if no_deps:
+    if test_env.tool == "pip":
+        if no_deps:
+            build.call(argv, env=test_env.env)
+        else:
+            _counted(build, argv, test_env.env)
+        return
+    env = uv_tools.uv_environment(test_env.env)
+    if no_deps:  # a local wheel alone: nothing to fetch
         build.call(argv, env=env)
         return
-    _counted(build, argv, env)
+    key = " ".join(requirements)
+    if not (_from_cache_first(build, key) and _shown_run(build, [*argv, "--offline"], env) == 0):
+        _counted(build, argv, env)
+        _index_asked(build, key)
+
+
+def _from_cache_first(build: BuildRun, key: str) -> bool:
+    """Ask uv for --offline first: the index was asked for ``key`` recently (see caches)."""
+    run = build.run
+    return caches.index_recently_asked(run.ctx.cache, run.globals, build.options.arch, key)
+
+
+def _index_asked(build: BuildRun, key: str) -> None:
+    run = build.run
+    caches.mark_index_asked(run.ctx.cache, run.globals, build.options.arch, key)
+
+
+def _shown_run(build: BuildRun, argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run ``argv`` captured, show it and its output, count what it fetched; its exit code.
+    A failed ``--offline`` attempt is only mentioned: the same command then asks the index."""
+    run = build.run
+    output = run.ctx.output
+    offline = "--offline" in argv
+    result = run.container.run(argv, env=env, cwd=run.paths.project, capture=True)
+    if offline and result.returncode != 0:
+        output.info(f"    (not all in uv's cache: {display(argv[:3])} asks the index)")
+        return result.returncode
+    output.info(f"    + {display(argv)}")
+    for line in [*result.stdout.splitlines(), *result.stderr.splitlines()]:
+        output.stream_line(line)
+    fetched = count_downloads(f"{result.stdout}\n{result.stderr}")
+    build.cache = dataclasses.replace(build.cache, downloads=(build.cache.downloads or 0) + fetched)
+    return result.returncode
 
 
 def _counted(build: BuildRun, argv: Sequence[str], env: Mapping[str, str]) -> None:
-    run = build.run
-    run.ctx.output.info(f"    + {display(argv)}")
-    result = run.container.run(argv, env=env, cwd=run.paths.project, capture=True)
-    for line in [*result.stdout.splitlines(), *result.stderr.splitlines()]:
-        run.ctx.output.stream_line(line)
-    if result.returncode != 0:
+    returncode = _shown_run(build, argv, env)
+    if returncode != 0:
         raise BuildStepError(
             identifier=build.identifier,
             step=build.current_step,
             command=display(argv),
-            returncode=result.returncode,
+            returncode=returncode,
         )
-    fetched = count_downloads(f"{result.stdout}\n{result.stderr}")
-    build.cache = dataclasses.replace(build.cache, downloads=(build.cache.downloads or 0) + fetched)
 
 
 def _install_wheel(build: BuildRun, test_env: FreshVenv, *requirements: str) -> None:
@@ -247,7 +291,6 @@ def _full(build: BuildRun, test_env: FreshVenv, test_cwd: PurePosixPath) -> None
         before = prepare_command(options.before_test, project=paths.project, package=paths.package)
         build.call(shell(before), env=env)
     _install_wheel(build, test_env, *options.test_requires, *options.test_group_requirements)
-    build.capture(["mkdir", "-p", str(test_cwd)])
     _place_test_sources(build, test_cwd)
     command = prepare_command(
         options.test_command, project=paths.project, package=paths.package, wheel=str(build.wheel)

@@ -1,5 +1,6 @@
 """uv in the build container: for the uv frontends (build-frontend = "uv" or "build[uv]", as
-cibuildwheel uses it) and for the test environments (test-installer = auto | uv).
+cibuildwheel uses it), for the `build` frontend's isolated environment (build-installer = auto |
+uv) and for the test environments (test-installer = auto | uv).
 
 cibuildwheel runs uv from the image's PATH (manylinux and musllinux images ship it). Our Debian
 images have none, so uv is put into the container's tools directory once per container:
@@ -28,7 +29,7 @@ from cibuildwheel_like.pipeline.argv import MAKE_VENV
 from cibuildwheel_like.pipeline.tool_wheels import ToolWheel
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from cibuildwheel_like import hostcmd
     from cibuildwheel_like.archs import Arch
@@ -269,34 +270,77 @@ def _from_pypi(build: BuildRun, link_dir: PurePosixPath) -> str:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class UvForTests:
-    """What test-installer = auto | uv found in a build's container."""
+class FoundUv:
+    """The uv a build's container offers for test-installer / build-installer = auto | uv."""
 
     uv: PurePosixPath | None  # None: no uv can run here
     reason: str = ""  # why not, when uv is None
     pip_config_files: tuple[str, ...] = ()  # pip configuration uv would not read
 
 
-def uv_for_tests(build: BuildRun) -> UvForTests:
-    """The uv to make this build's test environment with. Probed per build (one command: uv on
-    PATH or in the tools, pip configuration files); installed once per container, and a
+def find_uv(build: BuildRun) -> FoundUv:
+    """The uv for this build's test or build environment. Probed once per build (one command:
+    uv on PATH or in the tools, pip configuration files); installed once per container, and a
     failure to install it is remembered in the container."""
+    if build.found_uv is None:
+        build.found_uv = _find_uv(build)
+    return build.found_uv
+
+
+def _find_uv(build: BuildRun) -> FoundUv:
     found = probe(build)
     if not found.ran:
-        return UvForTests(uv=None, reason="the container did not answer the uv probe")
+        return FoundUv(uv=None, reason="the container did not answer the uv probe")
     configs = found.pip_config_files
     if found.uv is not None:
-        return UvForTests(uv=found.uv, pip_config_files=configs)
+        return FoundUv(uv=found.uv, pip_config_files=configs)
     if found.unavailable:
-        return UvForTests(uv=None, reason=found.unavailable, pip_config_files=configs)
+        return FoundUv(uv=None, reason=found.unavailable, pip_config_files=configs)
     try:
         link_dir = ensure_uv(build, known=found)
     except BuildStepError as e:
         reason = f"installing uv failed ({e})"
     else:
         if _version(build, link_dir / "uv", build.env):
-            return UvForTests(uv=link_dir / "uv", pip_config_files=configs)
+            return FoundUv(uv=link_dir / "uv", pip_config_files=configs)
         reason = "the installed uv does not run here"
         build.run.uv_installed = False
     mark_unavailable(build, reason)
-    return UvForTests(uv=None, reason=reason, pip_config_files=configs)
+    return FoundUv(uv=None, reason=reason, pip_config_files=configs)
+
+
+def uv_for_build_env(build: BuildRun, flags: Sequence[str]) -> PurePosixPath | None:
+    """The uv that installs the `build` frontend's isolated environment (build-installer), or
+    None for pip: another frontend, no isolation, build-installer = pip, no uv here, or (auto)
+    pip settings uv would ignore."""
+    options = build.options
+    setting = options.build_installer
+    if options.build_frontend.name != "build" or setting == "pip":
+        return None
+    if {"-n", "--no-isolation"} & set(flags):
+        return None
+    found = find_uv(build)
+    output = build.run.ctx.output
+    if found.uv is None:
+        if setting == "uv":
+            raise build.fail(
+                f"build-installer = 'uv', but uv cannot run in {build.run.group.image}"
+                f" ({options.arch.value}): {found.reason}. Use build-installer = 'auto' (uv"
+                " where it runs, else pip) or 'pip'."
+            )
+        output.info(f"{build.identifier}: build requirements installed with pip: {found.reason}")
+        return None
+    ignored = [*pip_settings_uv_ignores(build.env), *found.pip_config_files]
+    if ignored and setting == "auto":
+        output.info(
+            f"{build.identifier}: build requirements installed with pip, not uv: uv would"
+            f" ignore {', '.join(ignored)}"
+        )
+        return None
+    if ignored:
+        output.warning(
+            f"{build.identifier}: the build requirements are installed with uv (build-installer"
+            f" = 'uv'), which ignores {', '.join(ignored)}; set the matching UV_* variables in"
+            " `environment` instead"
+        )
+    return found.uv

@@ -77,12 +77,12 @@ UV_RUNS = Rule(contains="uv --version", stdout="uv 0.13.9 (x86_64-unknown-linux-
 
 def after_mktemp(engine: FakeEngine, identifier: str = X86) -> list[str]:
     texts = engine.only.texts(identifier)
-    start = next(n for n, t in enumerate(texts) if t.startswith("mktemp -d"))
+    start = next(n for n, t in enumerate(texts) if "mktemp -d" in t)
     return [t for t in texts[start + 1 :] if MARK not in t]  # without the uv probe
 
 
 def test_pip_installer_is_venv_and_the_venvs_pip(tmp_path: Path) -> None:
-    engine, (result,), _ = run(tmp_path, test_installer="pip")
+    engine, (result,), _ = run(tmp_path, test_installer="pip", build_installer="pip")
     texts = after_mktemp(engine)
     assert texts[0].startswith("sh -c ")  # MAKE_VENV: a stdlib venv seeded with this pip
     assert texts[0].endswith(f" sh {VENV}")
@@ -247,3 +247,32 @@ def test_group_requirements_are_installed_without_reading_pyproject(tmp_path: Pa
     execute(plan, context(tmp_path), containers=engine, preflight=no_preflight)
     installs = [t for t in engine.only.texts() if t.startswith("python -m pip install")]
     assert installs[1] == "python -m pip install attrs 'pytest>=8' hypothesis"
+
+
+def test_recent_installs_come_from_uvs_cache_first(tmp_path: Path) -> None:
+    """The second identifier's seed and the same requirements are asked --offline first; a miss
+    there falls back to the index, and nothing is counted for the failed attempt."""
+    uv = probe_answer("path /usr/bin/uv")
+    miss = Rule(contains="pytest --offline", returncode=1, stdout="Prepared 9 packages in 1ms\n")
+    engine, results, ctx = run(tmp_path, uv, miss, ids=IDS, test_installer="uv")
+    first, second = (after_mktemp(engine, i) for i in IDS)
+    assert not any("--offline" in t for t in first)
+    assert second[0].endswith(" --seed")  # another Python: its seed was never asked
+    assert not any("--offline" in t for t in second)  # the wheel differs: a new key
+    _, (again,), ctx = run(tmp_path, uv, miss, test_installer="uv")  # the same cache, X86 again
+    texts = after_mktemp(_, X86)
+    assert texts[0] == f"/usr/bin/uv venv {VENV} --python {PY} --seed --offline"
+    install = f"/usr/bin/uv pip install --python {VENV}/bin/python {WHEEL} pytest"
+    assert texts[2:4] == [f"{install} --offline", install]  # missed, then the index
+    assert "not all in uv's cache" in console_text(ctx)
+    assert again.cache.downloads == 0
+    assert [r.test_outcome for r in (*results, again)] == ["passed"] * 3
+
+
+def test_caches_off_never_go_offline(tmp_path: Path) -> None:
+    globals_ = dataclasses.replace(global_options(tmp_path), cache_enabled=False)
+    for _ in range(2):
+        engine = FakeEngine(probe_answer("path /usr/bin/uv"))
+        plan = plan_of([build_options(X86, test_installer="uv", **TESTS)], globals_)
+        execute(plan, context(tmp_path), containers=engine, preflight=no_preflight)
+        assert not any("--offline" in t for t in engine.only.texts())
