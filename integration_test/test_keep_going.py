@@ -85,7 +85,7 @@ def check_keep_going(first: Run, report_path: Path, summary: Path) -> None:
     assert len({builds[i]["container"] for i in IDS}) == 1  # the container was kept
     # the summary table, the final error, and GitHub's annotations and job summary
     assert f"{FAILING}: step 'test' failed: command `" in first.output
-    assert "1 of 3 build(s) failed (--keep-going: 2 built)" in first.output
+    assert "1 of 3 build(s) failed (keep-going: 2 built)" in first.output
     assert f"::error title={FAILING}%3A test failed::" in first.output
     assert f"--retry-failed {report_path}" in first.output
     job_summary = summary.read_text()

@@ -181,7 +181,10 @@ def _finish(
     results = summary.in_plan_order(results, order)
     try:
         out.summary(
-            results, options=summary.non_default_options(plan.run_options), exit_code=exit_code
+            results,
+            options=summary.non_default_options(plan.run_options),
+            exit_code=exit_code,
+            order=order,
         )
         data = build_report.build_report(
             results,
@@ -192,7 +195,7 @@ def _finish(
         )
         written = build_report.write_report(report_path, data)
         out.info(f"build report: {written}")
-        if any(r.status != "built" for r in results) and results:
+        if any(r.status != "built" for r in results):
             out.info(
                 "to build only what failed or did not run, once fixed:"
                 f" cibuildwheel-like run --retry-failed {written}"

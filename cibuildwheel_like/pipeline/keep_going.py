@@ -177,7 +177,7 @@ def summary_message(results: Sequence[BuildResult]) -> str | None:
         return None
     built = len(results) - len(failed) - len(not_run)
     lines = [
-        f"{len(failed)} of {len(results)} build(s) failed (--keep-going: {built} built"
+        f"{len(failed)} of {len(results)} build(s) failed (keep-going: {built} built"
         + (f", {len(not_run)} not run" if not_run else "")
         + "):"
     ]

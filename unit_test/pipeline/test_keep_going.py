@@ -115,7 +115,7 @@ def test_a_failure_ends_its_identifier_only(tmp_path, stage):
     assert failure.returncode == rule.returncode
     assert len(engine.containers) == containers  # before-build may leave it dirty: replaced
     assert all(c.removed for c in engine.containers)
-    assert message.startswith("1 of 3 build(s) failed (--keep-going: 2 built):")
+    assert message.startswith("1 of 3 build(s) failed (keep-going: 2 built):")
     assert f"{IDS[1]}: step '{stage}' failed: command `" in message
     if containers == 2:  # the fresh container runs the rest of the group, prepared again
         assert engine.containers[1].texts(IDS[2])
@@ -131,7 +131,7 @@ def test_every_failure_is_listed_and_other_groups_still_build(tmp_path):
     assert [results[i].status for i in (*IDS, MUSL)] == ["failed", "built", "failed", "built"]
     assert f"{IDS[0]}: step 'test' failed" in message
     assert f"{IDS[2]}: step 'build' failed" in message
-    assert message.startswith("2 of 4 build(s) failed (--keep-going: 2 built):")
+    assert message.startswith("2 of 4 build(s) failed (keep-going: 2 built):")
 
 
 def test_without_keep_going_the_first_failure_still_stops_the_run(tmp_path):
@@ -170,7 +170,7 @@ def test_before_all_failure_leaves_its_group_not_run_and_others_build(tmp_path):
     assert results[IDS[0]].failure.step == "before-all"
     assert results[IDS[1]].error == "not run: its container could not be prepared (before-all)"
     assert len(engine.containers) == 2  # no second try of before-all
-    assert "1 of 4 build(s) failed (--keep-going: 1 built, 2 not run)" in message
+    assert "1 of 4 build(s) failed (keep-going: 1 built, 2 not run)" in message
 
 
 def test_a_container_that_does_not_start_fails_its_builds_only(tmp_path):

@@ -229,6 +229,8 @@ def test_retry_plan_narrows_the_plan_and_the_new_report_lists_every_build(tmp_pa
     assert [b["status"] for b in data["builds"]] == ["built"] * 3
     assert data["retry"] == {"from": str(report), "retried": [IDS[1]], "kept": [IDS[0], IDS[2]]}
     assert data["totals"]["built"] == 3
+    table = ctx.output._stdout.getvalue().split("Build summary", 1)[1]
+    assert [table.index(i) for i in IDS] == sorted(table.index(i) for i in IDS)  # plan order
     # the new report can itself be retried from: nothing left to do
     assert choose(new_report, out).retried == ()
 
