@@ -382,6 +382,7 @@ def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], shared: _S
         failure = keep_going.failure_of(build_run.current_step, e)
         error = str(e) or e.__class__.__name__
         shared.sink(_result(build_run, status="failed", error=error, failure=failure))
+        # keep-going goes on after our errors; anything else is a bug and still stops the run
         if build_run.run.globals.keep_going and isinstance(e, FatalError):
             keep = keep_going.keeps_container(failure, e)
             raise keep_going.IdentifierFailed(e, failure=failure, keep_container=keep) from e

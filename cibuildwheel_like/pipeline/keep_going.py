@@ -1,7 +1,9 @@
 """``keep-going``: a failure ends its identifier only; when its container is kept; abi3 wheels.
 
 Under keep-going the executor's guard records the failed result and raises ``IdentifierFailed``
-instead of stopping the run; the container loop then goes on with the next identifier.
+instead of stopping the run; the container loop then goes on with the next identifier. Only our
+own errors (``FatalError``) are a build's failure: anything else is a bug and still stops the
+run, as does Ctrl-C.
 
 Whether the container goes on too (``keeps_container``): a step whose work lives in places of
 its own, made fresh for each identifier, cannot leave anything behind for the next one, so the
@@ -83,11 +85,6 @@ def failure_of(step: str, error: BaseException) -> Failure:
     return Failure(step=step)
 
 
-def continues(error: BaseException) -> bool:
-    """Does keep-going go on after ``error``? Our errors, yes; a bug (anything else), no."""
-    return isinstance(error, FatalError)
-
-
 def keeps_container(failure: Failure, error: BaseException) -> bool:
     return failure.step in SAFE_STEPS and isinstance(error, _VERDICTS)
 
@@ -161,12 +158,13 @@ def unstarted(group: ContainerGroup, lane: int, error: FatalError) -> list[Build
 
 
 def kept_wheels_of(kept: Sequence[BuildResult], platform_tag: str) -> dict[str, str]:
-    """The delivered wheels of earlier builds (``run --retry-failed``) of one platform."""
-    return {
-        r.wheel.name: r.identifier
-        for r in kept
-        if r.wheel is not None and r.identifier.split("-", 1)[1] == platform_tag
-    }
+    """The delivered wheels of earlier builds (``run --retry-failed``) of one platform, each
+    named after the first identifier (in plan order) that has it: the one that built it."""
+    wheels: dict[str, str] = {}
+    for r in kept:
+        if r.wheel is not None and r.identifier.split("-", 1)[1] == platform_tag:
+            wheels.setdefault(r.wheel.name, r.identifier)
+    return wheels
 
 
 def summary_message(results: Sequence[BuildResult]) -> str | None:

@@ -14,6 +14,7 @@ from fakes import (
     FakeEngine,
     Rule,
     build_options,
+    console_text,
     context,
     global_options,
     no_preflight,
@@ -266,14 +267,19 @@ def kept_result(tmp_path: Path, identifier: str, name: str) -> BuildResult:
 
 def test_a_kept_abi3_wheel_is_reused_not_rebuilt(tmp_path):
     engine = FakeEngine(wheel_name=lambda i: ABI3)
-    kept = [kept_result(tmp_path, IDS[0], ABI3)]
-    plan = make_plan(tmp_path, IDS[1:], **FULL)
-    results, _ = run(plan, engine, tmp_path, kept=kept, fails=False)
-    assert [results[i].status for i in IDS[1:]] == ["built", "built"]
+    # cp311 built it, cp313 reused it; cp312 failed and is retried (kept in plan order)
+    kept = [kept_result(tmp_path, IDS[0], ABI3), kept_result(tmp_path, IDS[2], ABI3)]
+    plan = make_plan(tmp_path, IDS[1:2], **FULL)
+    seen: list[BuildResult] = []
+    ctx = context(tmp_path)
+    execute(plan, ctx, on_result=seen.append, containers=engine, preflight=no_preflight, kept=kept)
+    assert [(r.identifier, r.status) for r in seen] == [(IDS[1], "built")]
+    assert seen[0].wheel == tmp_path / "wheelhouse" / ABI3
     assert built(engine) == []
     assert (tmp_path / "wheelhouse" / ABI3).read_bytes() == b"kept " + ABI3.encode()
     tests = [e.identifier for e in engine.only.execs if e.text.startswith("pytest")]
-    assert tests == list(IDS[1:])
+    assert tests == [IDS[1]]
+    assert f"{ABI3}, delivered earlier for {IDS[0]}, copied in for reuse" in console_text(ctx)
 
 
 def test_a_kept_wheel_is_never_overwritten(tmp_path):
