@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 OPTION = "--retry-failed"
-_FIX = "pass the build report (JSON) that `cibuildwheel-like run --report PATH` wrote"
+_FIX = (
+    "pass the build report (JSON) that `cibuildwheel-like run` wrote (build-report.json, or"
+    " where --report PATH said)"
+)
 _SHOWN = 5  # identifiers named in a message before "and N more"
 
 
@@ -65,7 +68,7 @@ def load(path: Path) -> dict[str, Any]:
         raise ConfigurationError(
             f"{OPTION}: {path} is not JSON (line {e.lineno}, column {e.colno}: {e.msg}); {_FIX}"
         ) from e
-    if not isinstance(data, dict) or data.get("tool", {}).get("name") != "cibuildwheel-like":
+    if not isinstance(data, dict) or not _written_by_us(data.get("tool")):
         raise ConfigurationError(
             f"{OPTION}: {path} is not a cibuildwheel-like build report; {_FIX}"
         )
@@ -84,6 +87,10 @@ def load(path: Path) -> dict[str, Any]:
             f"{OPTION}: {path} is not a valid build report ({shown}); {_FIX}, unedited"
         )
     return data
+
+
+def _written_by_us(tool: object) -> bool:
+    return isinstance(tool, dict) and tool.get("name") == "cibuildwheel-like"
 
 
 def choose(

@@ -166,6 +166,7 @@ def test_a_report_of_another_configuration_is_refused(tmp_path):
         ("{not json", "is not JSON (line 1, column 2"),
         ('{"a": 1}', "is not a cibuildwheel-like build report"),
         ("[]", "is not a cibuildwheel-like build report"),
+        ('{"tool": "cibuildwheel-like"}', "is not a cibuildwheel-like build report"),
         (
             '{"tool": {"name": "cibuildwheel-like", "version": "9"}, "schema_version": 2}',
             "has schema_version 2; this version of cibuildwheel-like reads version 1",
@@ -190,7 +191,7 @@ def test_unusable_reports_are_refused_naming_the_file_and_the_fix(tmp_path, cont
     assert str(path) in message
     assert problem in message
     if "schema_version" not in problem:
-        assert "cibuildwheel-like run --report PATH" in message
+        assert "that `cibuildwheel-like run` wrote (build-report.json" in message
 
 
 # -- the run: narrowed plan, kept builds in the new report ---------------------------------------
