@@ -99,3 +99,9 @@ class HostCommandError(FatalError):
     """A command on the host (engine CLI, debootstrap, ...) failed."""
 
     exit_code = 1
+
+
+class SomeBuildsFailedError(FatalError):
+    """keep-going: the run went on past failures; it ends with this list of them (exit 1)."""
+
+    exit_code = 1

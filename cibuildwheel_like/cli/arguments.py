@@ -27,6 +27,7 @@ class Selection:
     print_build_identifiers: bool
     jobs: str | None = None  # --jobs N: checked with the option (options.values.parse_jobs)
     no_cache: bool = False
+    keep_going: bool = False
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -112,4 +113,5 @@ def selection_from(args: argparse.Namespace) -> Selection:
         print_build_identifiers=bool(getattr(args, "print_build_identifiers", False)),
         jobs=args.jobs,
         no_cache=bool(args.no_cache),
+        keep_going=bool(getattr(args, "keep_going", False)),
     )

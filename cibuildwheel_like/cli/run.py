@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.context import Context
     from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.report.results import BuildResult
+    from cibuildwheel_like.report.retry import RetryChoice
 
 
 def register(subparsers: Any) -> None:
@@ -48,6 +49,21 @@ def register(subparsers: Any) -> None:
         default=None,
         help="build report JSON path (default: build-report.json in the working directory)",
     )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        default=False,
+        help="a failure ends that identifier only; every other one still builds (exit 1 at"
+        " the end); env CIBWL_KEEP_GOING",
+    )
+    parser.add_argument(
+        "--retry-failed",
+        type=Path,
+        default=None,
+        metavar="REPORT",
+        help="build again only the identifiers that failed or did not run in REPORT (a build"
+        " report of this configuration), and those whose wheel is missing or changed",
+    )
     parser.set_defaults(handler=command)
 
 
@@ -59,7 +75,9 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     selection = selection_from(args)
     report_arg: Path | None = args.report
-    with planned(selection, ctx) as plan:
+    retry_arg: Path | None = args.retry_failed
+    with planned(selection, ctx) as full_plan:
+        plan = full_plan
         if selection.print_build_identifiers:
             # In selection order, as cibuildwheel prints them (the plan orders by container).
             for identifier in plan.selected:
@@ -69,12 +87,19 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
             return nothing_to_build(plan)
         check_buildable(plan.globals.package_dir)
         report_path = _report_path(report_arg, plan, ctx)
+        retry: RetryChoice | None = None
+        if retry_arg is not None:
+            from cibuildwheel_like.cli.retry import retry_plan  # noqa: PLC0415
+
+            plan, retry = retry_plan(full_plan, (ctx.cwd / retry_arg).resolve(), ctx)
         from cibuildwheel_like import pipeline  # noqa: PLC0415  # engine code, loaded lazily
         from cibuildwheel_like.pipeline.deliver import prepare_output_dir  # noqa: PLC0415
 
         output_dir = plan.globals.output_dir
         prepare_output_dir(output_dir, option=_output_dir_option(plan))
-        return execute_and_report(plan, ctx, report_path=report_path, execute=pipeline.execute)
+        return execute_and_report(
+            plan, ctx, report_path=report_path, execute=pipeline.execute, retry=retry
+        )
 
 
 def _output_dir_option(plan: Plan) -> str:
@@ -94,8 +119,18 @@ def _report_path(report_arg: Path | None, plan: Plan, ctx: Context) -> Path:
     return path
 
 
-def execute_and_report(plan: Plan, ctx: Context, *, report_path: Path, execute: Any) -> int:
-    """Run ``execute(plan, ctx, on_result=...)``; then summary, CI summary and report."""
+def execute_and_report(
+    plan: Plan,
+    ctx: Context,
+    *,
+    report_path: Path,
+    execute: Any,
+    retry: RetryChoice | None = None,
+) -> int:
+    """Run ``execute(plan, ctx, on_result=...)``; then summary, CI summary and report.
+
+    ``retry``: ``plan`` is what ``run --retry-failed`` builds again; the kept builds are
+    handed to ``execute`` (their wheels may be reused) and join the summary and the report."""
     out = ctx.output
     results: list[BuildResult] = []
     exit_code = 130  # until execute returns or raises a FatalError: an interrupt
@@ -107,13 +142,22 @@ def execute_and_report(plan: Plan, ctx: Context, *, report_path: Path, execute: 
         out.build_finished(result)  # the one completion signal, reused abi3 wheels included
 
     try:
-        execute(plan, ctx, on_result=on_result)
+        extra = {} if retry is None else {"kept": retry.kept}
+        execute(plan, ctx, on_result=on_result, **extra)
         exit_code, error = 0, None
     except FatalError as e:
         exit_code, error = e.exit_code, str(e)
         raise
     finally:
-        _finish(plan, ctx, results, report_path=report_path, exit_code=exit_code, error=error)
+        _finish(
+            plan,
+            ctx,
+            results,
+            report_path=report_path,
+            exit_code=exit_code,
+            error=error,
+            retry=retry,
+        )
     return exit_code
 
 
@@ -125,24 +169,37 @@ def _finish(
     report_path: Path,
     exit_code: int,
     error: str | None,
+    retry: RetryChoice | None = None,
 ) -> None:
     """Summary and report. When an error is already in flight, a reporting failure is only a
     warning (the original error is what the user must see); otherwise it fails the run."""
     out = ctx.output
     # Lanes decide builds in any order; the summary and the report list them in plan order.
-    results = summary.in_plan_order(results, [b.identifier for b in plan.builds])
+    order = [b.identifier for b in plan.builds] if retry is None else retry.order
+    if retry is not None:
+        results = [*retry.kept, *results]
+    results = summary.in_plan_order(results, order)
     try:
         out.summary(
-            results, options=summary.non_default_options(plan.run_options), exit_code=exit_code
+            results,
+            options=summary.non_default_options(plan.run_options),
+            exit_code=exit_code,
+            order=order,
         )
         data = build_report.build_report(
             results,
             exit_code=exit_code,
             error=error,
             output_dir=plan.globals.output_dir,
+            retry=None if retry is None else retry.report_entry(),
         )
         written = build_report.write_report(report_path, data)
         out.info(f"build report: {written}")
+        if any(r.status != "built" for r in results):
+            out.info(
+                "to build only what failed or did not run, once fixed:"
+                f" cibuildwheel-like run --retry-failed {written}"
+            )
     except (OSError, FatalError) as e:
         message = f"could not write the build report to {report_path}: {e}"
         if error is not None:

@@ -62,6 +62,7 @@ def _cli_values(selection: Selection, package_dir: Path, output_dir: Path | None
         print_build_identifiers=selection.print_build_identifiers,
         jobs=selection.jobs,
         no_cache=selection.no_cache,
+        keep_going=selection.keep_going,
     )
 
 

@@ -131,3 +131,4 @@ class GlobalOptions:
     requires_python: str | None
     jobs: int | None = None  # ours: jobs / CIBWL_JOBS / --jobs; None = auto (CPU count)
     cache_enabled: bool = True  # ours: cache / CIBWL_CACHE / --no-cache
+    keep_going: bool = False  # ours: keep-going / CIBWL_KEEP_GOING / --keep-going

@@ -341,6 +341,21 @@ _OURS = (
         " Per build: [[tool.cibuildwheel-like.overrides]].",
         example='"pip"',
     ),
+    OptionSpec(
+        name="keep-going",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_KEEP_GOING",
+        default=False,
+        kind="bool",
+        global_only=True,
+        platform_env=False,
+        help="A failed build, repair or test ends that identifier only (also `--keep-going`):"
+        " every other identifier is still built, tested and delivered, and the run exits 1 at"
+        " the end, listing each failure with its step and command. false (the default) stops"
+        " the run at the first failure, as cibuildwheel does. See the build report page for"
+        " when a container is kept and how abi3 wheels are handled.",
+        example="true",
+    ),
 )
 
 OPTIONS: tuple[OptionSpec, ...] = (

@@ -61,6 +61,7 @@ class CliValues:
     print_build_identifiers: bool = False
     jobs: str | None = None  # --jobs N
     no_cache: bool = False  # --no-cache
+    keep_going: bool = False  # --keep-going
 
 
 def resolve_options(
@@ -87,6 +88,8 @@ def resolve_options(
         cli_options["jobs"] = cli.jobs
     if cli.no_cache:
         cli_options["cache"] = "false"
+    if cli.keep_going:
+        cli_options["keep-going"] = "true"
     cascade = Cascade(config=config, environ=dict(environ), cli=cli_options)
     resolver = Resolver(
         cascade=cascade,
@@ -182,13 +185,18 @@ class Resolver:
             requires_python=None if requires is None else str(requires),
             jobs=ov.parse_jobs(self.value("jobs"), option=self._option_label("jobs")),
             cache_enabled=ov.parse_switch(self.value("cache"), option=self._option_label("cache")),
+            keep_going=ov.parse_switch(
+                self.value("keep-going"), option=self._option_label("keep-going")
+            ),
         )
 
     def _option_label(self, name: str) -> str:
         """A run-wide option as messages name it: ``--jobs`` or ``jobs (from env CIBWL_JOBS)``."""
         layer = self._cascade.resolve(name, None).layer
         if layer == COMMAND_LINE:
-            return {"jobs": "--jobs", "cache": "--no-cache"}.get(name, name)
+            return {"jobs": "--jobs", "cache": "--no-cache", "keep-going": "--keep-going"}.get(
+                name, name
+            )
         return _label(name, layer)
 
     def selected_configurations(self) -> list[PythonConfiguration]:

@@ -365,17 +365,20 @@ class Output:
         *,
         options: Iterable[tuple[str, str, str]] = (),
         exit_code: int | None = None,
+        order: Sequence[str] | None = None,
     ) -> None:
         """The final table (in plan order), failure annotations, and on GitHub Actions the job
         summary.
 
         ``options``: ``(name, value, set by)`` for options not at their default (see
         ``report.summary.non_default_options``); they appear in the GitHub job summary only.
+        ``order``: the identifiers' order when it is not the header's plan (``--retry-failed``
+        lists the kept builds too).
         """
         self._stop_live()
         self._print_pending_blocks()
         self._thread.build = None  # the summary belongs to the run, not to a build
-        results = rows_of.in_plan_order(results, self._order)
+        results = rows_of.in_plan_order(results, self._order if order is None else order)
         rows = rows_of.summary_rows(results)
         with self._lock:
             for r in results:  # annotate failures the steps did not (plain logs have the table)

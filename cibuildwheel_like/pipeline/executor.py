@@ -29,7 +29,16 @@ from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
-from cibuildwheel_like.pipeline import before_build, build, caches, prepare, repair, test
+from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError, SomeBuildsFailedError
+from cibuildwheel_like.pipeline import (
+    before_build,
+    build,
+    caches,
+    keep_going,
+    prepare,
+    repair,
+    test,
+)
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
 from cibuildwheel_like.pipeline.state import (
@@ -52,6 +61,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.pipeline.state import BuildContainer
     from cibuildwheel_like.plan import ContainerGroup, ContainerSlot, Lane, Plan
+    from cibuildwheel_like.report.results import Failure
 
 ResultSink = Callable[[BuildResult], None]
 
@@ -92,6 +102,7 @@ class _Shared:
     containers: ContainerFactory
     first_wheels: Mapping[int, FirstWheel]  # by group index, for split groups only
     threaded: bool
+    kept: tuple[BuildResult, ...] = ()  # run --retry-failed: delivered before, reusable here
 
 
 def execute(
@@ -101,6 +112,7 @@ def execute(
     on_result: ResultSink | None = None,
     containers: ContainerFactory = Container,
     preflight: Preflight | None = None,
+    kept: Sequence[BuildResult] = (),
 ) -> list[BuildResult]:
     """Build, repair, test and deliver every identifier of ``plan``.
 
@@ -109,8 +121,17 @@ def execute(
     in any lane, or interrupted by Ctrl-C). Raises the first failure (a FatalError subclass, or
     KeyboardInterrupt) once every lane has ended and every container is removed. Returns the
     results in plan order. ``preflight`` defaults to ``check_host``.
+
+    With ``keep-going`` a failure ends its identifier only (see ``keep_going``); the run ends
+    with a ``SomeBuildsFailedError`` listing every failure. ``kept``: builds of an earlier run
+    whose wheels are in the output directory (``run --retry-failed``); their wheels are reused
+    where a Python of the plan can (abi3 / py3-none), and never overwritten.
     """
     delivery = Delivery(plan.globals.output_dir)
+    for earlier in kept:
+        if earlier.wheel is not None:
+            with contextlib.suppress(AlreadyBuiltWheelError):  # an abi3 wheel of several
+                delivery.claim(earlier.wheel.name, earlier.identifier)
     results: dict[str, BuildResult] = {}
     lock = threading.Lock()
 
@@ -138,6 +159,7 @@ def execute(
                     for g in sorted(split)
                 },
                 threaded=len(plan.lanes) > 1,
+                kept=tuple(kept),
             )
             if shared.threaded:
                 _run_lanes(shared)
@@ -153,7 +175,11 @@ def execute(
         for options in plan.builds:
             sink(_not_run(options))
         raise
-    return [results[b.identifier] for b in plan.builds if b.identifier in results]
+    ordered = [results[b.identifier] for b in plan.builds if b.identifier in results]
+    failures = keep_going.summary_message(ordered) if plan.globals.keep_going else None
+    if failures is not None:
+        raise SomeBuildsFailedError(failures)
+    return ordered
 
 
 @contextlib.contextmanager
@@ -224,6 +250,26 @@ def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
     group: ContainerGroup = shared.plan.groups[slot.group]
     if slot.parts > 1:  # the stages see this container's part of the group
         group = dataclasses.replace(group, builds=slot.builds)
+    # wheels delivered before that this group's Pythons may reuse: kept by --retry-failed, or
+    # carried from a container keep-going replaced; by name -> the identifier that built it
+    carried = keep_going.kept_wheels_of(shared.kept, group.platform_tag)
+    failed: dict[str, str] = {}  # keep-going: wheels that failed, shared by the replacements
+    while group.builds:  # a second time only when keep-going replaced the container
+        left = _run_in_container(slot, group, lane, shared, carried=carried, failed=failed)
+        group = dataclasses.replace(group, builds=left)
+
+
+def _run_in_container(
+    slot: ContainerSlot,
+    group: ContainerGroup,
+    lane: int,
+    shared: _Shared,
+    *,
+    carried: dict[str, str],
+    failed: dict[str, str],
+) -> tuple[BuildOptions, ...]:
+    """``group``'s builds in one container; returns those left for a fresh container (after a
+    keep-going failure that may have left this one dirty), else ()."""
     globals_ = shared.plan.globals
     ctx = shared.ctx
     output = ctx.output
@@ -241,7 +287,18 @@ def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
         keep=globals_.debug_keep_container,
         mounts=caches.container_mounts(ctx.cache, globals_, group.arch),
     )
-    with started as container:
+    with contextlib.ExitStack() as stack:
+        try:
+            container = stack.enter_context(started)
+        except FatalError as e:
+            if not globals_.keep_going:
+                raise
+            for result in keep_going.unstarted(group, lane, e):
+                shared.sink(result)
+            first_wheel = shared.first_wheels.get(slot.group)
+            if first_wheel is not None and slot.part == 0 and not first_wheel.published:
+                first_wheel.publish(None, group.identifiers[0])
+            return ()
         run = GroupRun(
             group=group,
             globals=globals_,
@@ -256,20 +313,49 @@ def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
             group_builds=shared.plan.groups[slot.group].builds,
             first_wheel=shared.first_wheels.get(slot.group),
             control=shared.control,
+            failed_wheels=failed,
         )
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
-            _guarded(first, prepare.prepare_group, shared)
-            if run.first_wheel is not None and run.part > 0:
-                _guarded(first, _receive_first_wheel, shared)
-            for options in group.builds:
-                current = (
-                    first if options is group.builds[0] else BuildRun(run=run, options=options)
-                )
+            try:
+                _guarded(first, prepare.prepare_group, shared)
+                if run.first_wheel is not None and run.part > 0:
+                    _guarded(first, _receive_first_wheel, shared)
+                if carried:
+                    _guarded(first, lambda b: keep_going.carry_in(b, carried), shared)
+            except keep_going.IdentifierFailed as e:
+                keep_going.settle_first_wheel(first)
+                for options in group.builds[1:]:
+                    reason = f"not run: its container could not be prepared ({e.failure.step})"
+                    shared.sink(_not_run(options, lane=lane, error=reason))
+                return ()
+            for index, options in enumerate(group.builds):
+                current = first if index == 0 else BuildRun(run=run, options=options)
                 if shared.control.stopped:
                     raise Stopped
-                _guarded(current, build_one, shared)
+                blocked = keep_going.blocked_by(run, options.identifier)
+                if blocked is not None:
+                    output.info(f"{options.identifier}: {blocked}")
+                    keep_going.settle_first_wheel(current)
+                    shared.sink(_result(current, status="not-run", error=blocked))
+                    continue
+                try:
+                    _guarded(current, build_one, shared)
+                except keep_going.IdentifierFailed as e:
+                    keep_going.forget_failed_wheel(current)
+                    keep_going.settle_first_wheel(current)
+                    if e.keep_container or index + 1 == len(group.builds):
+                        continue
+                    output.info(
+                        f"{options.identifier}: step '{e.failure.step}' failed and may have"
+                        " left the container changed; the group's remaining builds get a"
+                        " fresh one"
+                    )
+                    carried.update(run.built_wheels)  # delivered, so in the output dir
+                    return group.builds[index + 1 :]
+                keep_going.settle_first_wheel(current)
                 shared.sink(_result(current, status="built"))
+    return ()
 
 
 def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], shared: _Shared) -> None:
@@ -293,7 +379,13 @@ def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], shared: _S
             raise Stopped from e
         if build_run.current_step in {"test", "smoke-test"}:
             build_run.test_outcome = "failed"
-        shared.sink(_result(build_run, status="failed", error=str(e) or e.__class__.__name__))
+        failure = keep_going.failure_of(build_run.current_step, e)
+        error = str(e) or e.__class__.__name__
+        shared.sink(_result(build_run, status="failed", error=error, failure=failure))
+        # keep-going goes on after our errors; anything else is a bug and still stops the run
+        if build_run.run.globals.keep_going and isinstance(e, FatalError):
+            keep = keep_going.keeps_container(failure, e)
+            raise keep_going.IdentifierFailed(e, failure=failure, keep_container=keep) from e
         if not control.stop(e, own=build_run.run.container):  # another lane failed first
             raise Stopped from e
         raise
@@ -317,6 +409,8 @@ def _receive_first_wheel(b: BuildRun) -> None:
     run = b.run
     assert run.first_wheel is not None  # noqa: S101  # only called for split groups
     wheel = run.first_wheel.wait(run.control)
+    if run.first_wheel.failed is not None:  # keep-going: it failed; never reused
+        run.failed_wheels[run.first_wheel.failed] = run.first_wheel.identifier
     if wheel is None:
         return
     if not any(compatible_wheel([wheel.name], o.identifier) for o in run.group.builds):
@@ -330,7 +424,9 @@ def _publish_first_wheel(b: BuildRun) -> None:
     group's other containers (a host copy only when one of their Pythons can reuse it)."""
     run = b.run
     first_wheel = run.first_wheel
-    if first_wheel is None or run.part != 0 or b.options is not run.group.builds[0]:
+    if first_wheel is None or run.part != 0 or first_wheel.published:
+        return
+    if b.options is not run.group.builds[0]:
         return
     wheel = b.wheel
     assert wheel is not None  # noqa: S101  # set by repair
@@ -361,15 +457,20 @@ def build_one(b: BuildRun) -> None:
         before_build.before_build(b)
         built = build.build_wheel(b)
         b.wheel = repair.repair_wheel(b, built)
-        _publish_first_wheel(b)
+        if not run.globals.keep_going:  # under keep-going, once it passed its test
+            _publish_first_wheel(b)
     test.test_wheel(b)
     if not b.reused:
         with b.step("deliver"):
             final = run.delivery.deliver(run.container, b.wheel, b.identifier)
             run.ctx.output.info(f"{b.identifier}: delivered {final}")
+        if run.globals.keep_going:
+            _publish_first_wheel(b)
 
 
-def _result(b: BuildRun, *, status: BuildStatus, error: str | None = None) -> BuildResult:
+def _result(
+    b: BuildRun, *, status: BuildStatus, error: str | None = None, failure: Failure | None = None
+) -> BuildResult:
     options: BuildOptions = b.options
     wheel = None
     if status == "built" and b.wheel is not None:
@@ -388,13 +489,18 @@ def _result(b: BuildRun, *, status: BuildStatus, error: str | None = None) -> Bu
         lane=b.run.lane,
         container=b.run.container_name or None,
         cache=b.cache,
+        failure=failure,
     )
 
 
-def _not_run(options: BuildOptions) -> BuildResult:
+def _not_run(
+    options: BuildOptions, *, lane: int | None = None, error: str | None = None
+) -> BuildResult:
     return BuildResult(
         identifier=options.identifier,
         image=options.image,
         interpreter=options.config.path,
         status="not-run",
+        lane=lane,
+        error=error,
     )

@@ -135,10 +135,16 @@ class FirstWheel:
         self._ready = threading.Event()
         self.wheel: Path | None = None
         self.identifier = ""
+        self.failed: str | None = None
 
-    def publish(self, wheel: Path | None, identifier: str) -> None:
-        self.wheel, self.identifier = wheel, identifier
+    def publish(self, wheel: Path | None, identifier: str, *, failed: str | None = None) -> None:
+        """``failed``: the name of the first wheel, which failed its test (keep-going)."""
+        self.wheel, self.identifier, self.failed = wheel, identifier, failed
         self._ready.set()
+
+    @property
+    def published(self) -> bool:
+        return self._ready.is_set()
 
     def wait(self, control: RunControl) -> Path | None:
         """The published wheel; Stopped when the run stops first (part 0 failed, Ctrl-C)."""
@@ -180,6 +186,8 @@ class GroupRun:
     # image checks name them all at once, whichever container finds the problem first
     group_builds: tuple[BuildOptions, ...] = ()
     first_wheel: FirstWheel | None = None  # shared by the containers of a split group
+    # keep-going: wheel name -> the identifier it failed for; never reused (see keep_going)
+    failed_wheels: dict[str, str] = dataclasses.field(default_factory=dict)
     control: RunControl = dataclasses.field(default_factory=RunControl)
 
 

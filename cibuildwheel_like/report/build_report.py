@@ -92,7 +92,15 @@ def _build_entry(result: BuildResult) -> dict[str, Any]:
             "compiler_misses": result.cache.compiler_misses,
             "downloads": result.cache.downloads,
         },
+        "failure": _failure_entry(result),
     }
+
+
+def _failure_entry(result: BuildResult) -> dict[str, Any] | None:
+    failure = result.failure
+    if failure is None:
+        return None
+    return {"step": failure.step, "command": failure.command, "returncode": failure.returncode}
 
 
 def build_report(
@@ -103,11 +111,13 @@ def build_report(
     output_dir: Path | None = None,
     created: dt.datetime | None = None,
     order: Sequence[str] = (),
+    retry: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report as a JSON-ready dict; it always validates against the shipped schema.
 
     ``order``: the plan's identifiers; builds are listed in that order, whatever order the
-    lanes finished in (see ``summary.in_plan_order``).
+    lanes finished in (see ``summary.in_plan_order``). ``retry``: for ``run --retry-failed``,
+    the report it read and which identifiers were retried or kept (``report.retry``).
     """
     results = in_plan_order(results, order)
     when = (created or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
@@ -128,6 +138,7 @@ def build_report(
             "seconds": round(sum(max(r.build_seconds, 0.0) for r in results), 3),
         },
         "builds": [_build_entry(r) for r in results],
+        "retry": dict(retry) if retry is not None else None,
     }
 
 

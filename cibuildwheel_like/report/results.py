@@ -29,6 +29,15 @@ class CacheStats:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Failure:
+    """Where a failed build failed: the step, and the command when a command failed."""
+
+    step: str  # prepare, before-all, before-build, build, repair, test, deliver, container
+    command: str | None = None
+    returncode: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class BuildResult:
     identifier: str
     image: str
@@ -43,6 +52,7 @@ class BuildResult:
     lane: int | None = None  # which of the run's parallel lanes ran it (0-based)
     container: str | None = None  # the container's name
     cache: CacheStats = CacheStats()
+    failure: Failure | None = None  # set when status is "failed"
 
     @property
     def build_seconds(self) -> float:

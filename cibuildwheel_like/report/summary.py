@@ -109,6 +109,17 @@ def format_clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def failure_line(result: BuildResult) -> str:
+    """``identifier: step 'S' failed: ...``: the error's first line, naming the step that
+    failed when the error does not already."""
+    lines = (result.error or result.status).strip().splitlines()
+    error = (lines[0] if lines else result.status).removeprefix(f"{result.identifier}: ")
+    failure = result.failure
+    if failure is not None and f"step '{failure.step}'" not in error:
+        error = f"step '{failure.step}' failed: {error}"
+    return f"{result.identifier}: {error}"
+
+
 def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
     return [
         SummaryRow(
@@ -119,7 +130,7 @@ def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
             build_time=format_seconds(r.build_seconds),
             tests=r.test_outcome,
             sha256=(r.sha256 or "")[:12],
-            error=_first_line(r.error),
+            error=_first_line(failure_line(r) if r.failure is not None else r.error),
             compiler_cache=format_compiler_cache(r.cache),
         )
         for r in results
