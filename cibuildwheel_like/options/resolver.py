@@ -37,6 +37,7 @@ from cibuildwheel_like.options.selector import (
     parse_enable,
     select,
 )
+from cibuildwheel_like.options.test_image import resolve_test_image
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -293,6 +294,9 @@ class Resolver:
         test_groups = ov.split_words(get("test-groups"))
         # cibuildwheel checks every image option for each identifier, overrides included
         _check_removed_images(resolved, identifier=ident)
+        test_container = ov.parse_test_container(
+            get("test-container"), option=label("test-container")
+        )
         return BuildOptions(
             config=config,
             image=images.resolve_image(
@@ -337,6 +341,13 @@ class Resolver:
             emulated_tests=ov.parse_emulated_tests(get("emulated-tests")),
             test_installer=ov.parse_test_installer(
                 get("test-installer"), option=label("test-installer")
+            ),
+            test_container=test_container,
+            test_image=resolve_test_image(
+                get("test-image"),
+                test_container=test_container,
+                config=config,
+                option=label("test-image"),
             ),
         )
 
@@ -415,6 +426,7 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
     )
     ov.parse_emulated_tests(get("emulated-tests"))
     ov.parse_test_installer(get("test-installer"), option=label("test-installer"))
+    ov.parse_test_container(get("test-container"), option=label("test-container"))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

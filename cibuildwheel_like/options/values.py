@@ -20,6 +20,7 @@ from cibuildwheel_like.options.model import (
     EngineName,
     FrontendConfig,
     FrontendName,
+    TestContainer,
     TestInstaller,
 )
 
@@ -269,6 +270,18 @@ def parse_test_installer(value: str, *, option: str = "test-installer") -> TestI
             return value
     choices = ", ".join(reg.spec("test-installer").choices)
     raise ConfigurationError(f"{option} = {value!r} is not valid; use one of {choices}")
+
+
+def parse_test_container(value: str, *, option: str = "test-container") -> TestContainer:
+    """test-container / CIBWL_TEST_CONTAINER: build or fresh."""
+    match value:
+        case "build" | "fresh":
+            return value
+    choices = ", ".join(reg.spec("test-container").choices)
+    raise ConfigurationError(
+        f"{option} = {value!r} is not valid; use one of {choices} (fresh tests each wheel in a"
+        " new container that never ran before-all or before-build)"
+    )
 
 
 def parse_jobs(value: str, *, option: str = "jobs") -> int | None:

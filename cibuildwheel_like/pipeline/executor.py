@@ -29,7 +29,7 @@ from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
-from cibuildwheel_like.pipeline import before_build, build, caches, prepare, repair, test
+from cibuildwheel_like.pipeline import before_build, build, caches, fresh_test, prepare, repair
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
 from cibuildwheel_like.pipeline.state import (
@@ -256,6 +256,7 @@ def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
             group_builds=shared.plan.groups[slot.group].builds,
             first_wheel=shared.first_wheels.get(slot.group),
             control=shared.control,
+            test_containers=shared.containers,
         )
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
@@ -362,7 +363,7 @@ def build_one(b: BuildRun) -> None:
         built = build.build_wheel(b)
         b.wheel = repair.repair_wheel(b, built)
         _publish_first_wheel(b)
-    test.test_wheel(b)
+    fresh_test.test_wheel(b)  # test.test_wheel, in the build container or a fresh one
     if not b.reused:
         with b.step("deliver"):
             final = run.delivery.deliver(run.container, b.wheel, b.identifier)
