@@ -138,7 +138,11 @@ def test_fresh_test_container_finds_the_missing_library(tmp_path: Path):
     in_fresh = run_cli(yaml_project(tmp_path / "fresh"), {**BASE_ENV, **RETAGGED, **fresh_env})
     assert in_fresh.returncode == 1
     assert f"starting a fresh test container from {RUNTIME_IMAGE}" in in_fresh.output
-    assert MISSING in in_fresh.output
+    assert MISSING in in_fresh.output  # the loader's message, in the test's log
+    # and in the error, from ldd on the wheel in the fresh container
+    assert (
+        "the wheel cannot find libyaml-0.so.2 (needed by yamlver.cpython-311-x86_64-linux-gnu.so)"
+    ) in in_fresh.output
     assert "cp311-manylinux_x86_64: step 'test' failed" in in_fresh.output
     assert in_fresh.wheels == []  # a failed test delivers nothing
     assert in_fresh.containers() == []  # the build and the fresh container are both removed

@@ -201,7 +201,8 @@ def _run_lanes(shared: _Shared) -> None:
 
 
 def check_host(plan: Plan) -> None:
-    """Before any container starts: engines new enough, QEMU ready for every foreign arch."""
+    """Before any container starts: engines new enough, QEMU ready for every foreign arch,
+    and the runtime test images present."""
     for engine in sorted({g.engine.name for g in plan.groups}):
         check_engine(engine)
     host = Arch.native()
@@ -210,6 +211,7 @@ def check_host(plan: Plan) -> None:
     )
     if foreign:
         binfmt.require(foreign, host=host)
+    fresh_test.check_test_images(plan)
 
 
 def run_lane(lane: Lane, shared: _Shared) -> None:

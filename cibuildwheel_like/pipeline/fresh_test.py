@@ -23,15 +23,66 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cibuildwheel_like.engine import client
 from cibuildwheel_like.engine.container import Container
-from cibuildwheel_like.errors import FatalError
+from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.images import recipe
 from cibuildwheel_like.pipeline import caches, prepare, test
 
 if TYPE_CHECKING:
     from cibuildwheel_like.options.model import BuildOptions
     from cibuildwheel_like.pipeline.state import BuildContainer, BuildRun, GroupRun
+    from cibuildwheel_like.plan import Plan
 
 STEP = "test-container"  # starting and preparing the fresh container, before the test step
+
+# After a failed test: the shared libraries the wheel's ELF files need that the fresh container
+# cannot find (`ldd` from the wheel unpacked whole, so its grafted `.libs` resolve as installed).
+# Prints "member<TAB>library" lines; prints nothing where there is no ldd (best effort).
+LDD_PROBE = r"""
+import os, subprocess, sys, tempfile, zipfile
+with tempfile.TemporaryDirectory() as tmp:
+    with zipfile.ZipFile(sys.argv[1]) as wheel:
+        wheel.extractall(tmp)
+        members = [n for n in wheel.namelist() if ".so" in n.rsplit("/", 1)[-1]]
+    for member in members:
+        try:
+            argv = ["ldd", os.path.join(tmp, member)]
+            done = subprocess.run(argv, capture_output=True, text=True)
+        except OSError:
+            sys.exit(0)
+        for line in done.stdout.splitlines():
+            if "=> not found" in line:
+                print(member, line.split()[0], sep="\t")
+"""
+
+
+def check_test_images(plan: Plan) -> None:
+    """Before any container starts: our runtime images that fresh tests need are there (they
+    are never pulled: no registry has them), so a missing one does not fail after the builds."""
+    missing: dict[str, BuildOptions] = {}
+    for options in plan.builds:
+        image = options.test_image
+        if options.test_container != "fresh" or recipe.parse_runtime_image_name(image) is None:
+            continue
+        if image not in missing and not client.image_exists(options.container_engine.name, image):
+            missing[image] = options
+    if not missing:
+        return
+    fixes = []
+    for image, options in missing.items():
+        suite, arch = recipe.parse_runtime_image_name(image) or (None, None)
+        assert suite is not None  # noqa: S101  # parsed above
+        assert arch is not None  # noqa: S101
+        engine = options.container_engine.name
+        fixes.append(
+            f"  {image}: cibuildwheel-like images build --suite {suite.value} --arch"
+            f" {arch.value} --engine {engine} --runtime"
+        )
+    raise FatalError(
+        "test-image names runtime images that are not in the engine's local store; make them"
+        " first:\n" + "\n".join(fixes)
+    )
 
 
 def test_wheel(build: BuildRun) -> None:
@@ -91,10 +142,42 @@ def _test_in_fresh_container(build: BuildRun) -> None:
             prepare.identifier_environment(fresh)
         try:
             test.test_wheel(fresh)
+        except BuildStepError as e:
+            hint = missing_libraries_hint(fresh, image)
+            if not hint:
+                raise
+            raise BuildStepError(
+                identifier=e.identifier,
+                step=e.step,
+                command=e.command,
+                returncode=e.returncode,
+                hint=hint,
+            ) from e
         finally:
             build.test_outcome = fresh.test_outcome
             build.cache = fresh.cache
             build.current_step = fresh.current_step
+
+
+def missing_libraries_hint(fresh: BuildRun, image: str) -> str:
+    """Why the test failed, when the wheel needs a library the fresh container lacks; ""
+    otherwise (or when it cannot be told: no ldd, the container already gone)."""
+    assert fresh.wheel is not None  # noqa: S101  # checked before the container started
+    python = str(fresh.python_bin / "python")
+    result = fresh.run.container.run(
+        [python, "-c", LDD_PROBE, str(fresh.wheel)], env=fresh.env, cwd="/", capture=True
+    )
+    pairs = [line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line]
+    if result.returncode != 0 or not pairs:
+        return ""
+    needed = ", ".join(sorted({f"{lib} (needed by {member})" for member, lib in pairs}))
+    return (
+        f"In the fresh test container ({image}) the wheel cannot find {needed}: the wheel does"
+        " not carry it, and the build container had it only because before-all or"
+        " before-build installed it. Let the repair graft it into the wheel (the default"
+        " repair-wheel-command, auditwheel repair, does); if your users are to install it"
+        " themselves, test in a test-image that has it."
+    )
 
 
 def fresh_run(

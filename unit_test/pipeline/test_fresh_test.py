@@ -22,6 +22,7 @@ from fakes import (
 )
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.pipeline import fresh_test
 from cibuildwheel_like.pipeline.executor import execute
 from cibuildwheel_like.pipeline.fresh_test import STEP
 
@@ -200,3 +201,57 @@ def test_a_test_image_without_the_interpreter_names_test_image(tmp_path: Path) -
     ):
         execute(plan, context(tmp_path), containers=factory, preflight=no_preflight)
     assert engine.containers[1].removed
+
+
+def test_a_failed_test_names_the_library_the_wheel_lacks(tmp_path: Path) -> None:
+    engine = FakeEngine(
+        Rule(contains="check.py", returncode=1),
+        Rule(contains="wheel.extractall", stdout="yamlver.so\tlibyaml-0.so.2\n"),
+    )
+    plan = plan_of([build_options(X86, **FRESH, test_image=RUNTIME)], global_options(tmp_path))
+    with pytest.raises(BuildStepError) as caught:
+        execute(plan, context(tmp_path), containers=engine, preflight=no_preflight)
+    message = str(caught.value)
+    assert message.startswith(f"{X86}: step 'test' failed: command `python /project/check.py")
+    assert (
+        f"In the fresh test container ({RUNTIME}) the wheel cannot find libyaml-0.so.2 (needed"
+        " by yamlver.so)"
+    ) in message
+    assert "auditwheel repair" in message
+    _, fresh = engine.containers
+    probe = next(e for e in fresh.execs if "wheel.extractall" in e.text)
+    assert probe.argv[0] == "/opt/python/cp312-cp312/bin/python"
+    assert probe.argv[-1] == str(WHEEL)
+    assert fresh.removed
+
+
+def test_missing_runtime_test_images_stop_the_run_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def image_exists(engine: str, ref: str) -> bool:
+        asked.append((engine, ref))
+        return ref != RUNTIME
+
+    monkeypatch.setattr(fresh_test.client, "image_exists", image_exists)
+    builds = [
+        build_options(X86, **FRESH, test_image=RUNTIME),
+        build_options("cp313-manylinux_x86_64", **FRESH, test_image=RUNTIME),
+        build_options(
+            "cp312-manylinux_aarch64", **FRESH, test_image=RUNTIME.replace("x86_64", "aarch64")
+        ),
+        build_options("cp312-manylinux_i686", **FRESH, test_image="ghcr.io/me/runtime:1"),
+        build_options("cp313-manylinux_aarch64", test_image=""),
+    ]
+    plan = plan_of(builds, global_options(tmp_path))
+    with pytest.raises(FatalError) as caught:
+        fresh_test.check_test_images(plan)
+    assert str(caught.value).endswith(
+        f"\n  {RUNTIME}: cibuildwheel-like images build --suite bookworm --arch x86_64"
+        " --engine docker --runtime"
+    )
+    # each runtime image asked once; other references are left to the engine (pulled)
+    assert asked == [("docker", RUNTIME), ("docker", RUNTIME.replace("x86_64", "aarch64"))]
+    monkeypatch.setattr(fresh_test.client, "image_exists", lambda _engine, _ref: True)
+    fresh_test.check_test_images(plan)
