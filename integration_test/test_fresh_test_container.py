@@ -25,6 +25,7 @@ import pytest
 from test_pipeline_support import ensure_image, run_cli
 
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import client
 from cibuildwheel_like.images import recipe
 
 if TYPE_CHECKING:
@@ -120,8 +121,7 @@ def members(wheel: Path) -> list[str]:
 
 
 def test_fresh_test_container_finds_the_missing_library(tmp_path: Path):
-    ensure_image("docker", "bookworm")
-    runtime = ensure_image("docker", "bookworm", runtime=True)
+    runtime = ensure_image("docker", "bookworm", runtime=True)  # and the build image under it
     assert runtime == RUNTIME_IMAGE
 
     # 1. tested where it was built: before-all's libyaml is there, the ungrafted wheel passes
@@ -159,3 +159,25 @@ def test_fresh_test_container_finds_the_missing_library(tmp_path: Path):
     (wheel,) = grafted.wheels
     assert any(name.startswith("yamlver.libs/libyaml") for name in members(wheel))
     assert grafted.containers() == []
+
+
+def test_runtime_image_has_the_interpreters_and_no_toolchain():
+    """What `images build --runtime` promises, checked in the image itself (seconds)."""
+    ensure_image("docker", "bookworm", runtime=True)
+    info = client.image_info("docker", RUNTIME_IMAGE)
+    assert info is not None
+    labels = info.labels
+    assert labels["org.cibuildwheel-like.variant"] == "runtime"
+    assert labels["org.cibuildwheel-like.runtime-of"] == "cibuildwheel-like/debian-bookworm:x86_64"
+    assert labels["org.cibuildwheel-like.suite"] == "bookworm"  # the build image's, inherited
+    assert labels["org.cibuildwheel-like.interpreters"] == "cp311-cp311"
+    script = (
+        "for t in gcc cc c++ make ld auditwheel; do command -v $t && exit 1; done; "
+        "dpkg-query -W -f '${Package}\\n' | grep -E -- '-dev$' && exit 2; "
+        # a venv, and ensurepip for its pip (installing pip itself is the fresh test's job)
+        "/opt/python/cp311-cp311/bin/python -m venv --without-pip /tmp/v"
+        " && /tmp/v/bin/python -c 'import ensurepip, sys; print(sys.prefix)'"
+    )
+    done = client.run_in_image("docker", RUNTIME_IMAGE, ["sh", "-c", script])
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    assert done.stdout.decode().strip() == "/tmp/v"
