@@ -105,7 +105,8 @@ def runs_tests(build: BuildRun) -> bool:
     return not (build.run.emulated and options.emulated_tests == "skip")
 
 
-def test_image(build: BuildRun) -> str:
+def fresh_image(build: BuildRun) -> str:
+    """The image of the fresh test container: test-image, else the build image."""
     return build.options.test_image or build.run.group.image
 
 
@@ -113,7 +114,7 @@ def _test_in_fresh_container(build: BuildRun) -> None:
     run = build.run
     wheel = build.wheel
     assert wheel is not None  # noqa: S101  # set by repair, or by the reuse of an earlier wheel
-    image = test_image(build)
+    image = fresh_image(build)
     factory = run.test_containers or Container
     with contextlib.ExitStack() as stack:
         with build.step(STEP):
