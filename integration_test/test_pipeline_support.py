@@ -53,12 +53,15 @@ def image_exists(engine: str, image: str) -> bool:
 IMAGE_BUILD_TIMEOUT = float(os.environ.get("CIBWL_IMAGE_BUILD_TIMEOUT", "2400"))
 
 
-def ensure_image(engine: str, suite: str, arch: str = "x86_64") -> str:
+def ensure_image(engine: str, suite: str, arch: str = "x86_64", *, runtime: bool = False) -> str:
     """Our image for (suite, arch) in ``engine``, built through our own CLI when absent (a
-    fresh machine builds each once; afterwards `images build` sees the recipe is current)."""
-    image = recipe.image_name(recipe.parse_suite(suite), Arch(arch))
+    fresh machine builds each once; afterwards `images build` sees the recipe is current).
+    ``runtime``: its runtime image (`images build --runtime`) instead."""
+    name = recipe.runtime_image_name if runtime else recipe.image_name
+    image = name(recipe.parse_suite(suite), Arch(arch))
     argv = [sys.executable, "-m", "cibuildwheel_like", "images", "build"]
     argv += ["--suite", suite, "--arch", arch, "--engine", engine]
+    argv += ["--runtime"] if runtime else []
     done = subprocess.run(
         argv, cwd=REPO, capture_output=True, text=True, check=False, timeout=IMAGE_BUILD_TIMEOUT
     )

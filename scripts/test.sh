@@ -14,6 +14,9 @@ cd "$ROOT"
 # no-op when the image is current). Two at a time: debootstrap is I/O- and network-bound, and
 # foreign-arch provisioning runs under QEMU; only bookworm is used for emulated arches.
 "$VENV/bin/cibuildwheel-like" images build --suite bookworm,sid,trixie,bullseye --arch x86_64 --jobs 2
+# bookworm's runtime image (no compiler, no -dev packages) for the fresh-test-container test:
+# one engine build on top of the build image, ~15 s.
+"$VENV/bin/cibuildwheel-like" images build --suite bookworm --arch x86_64 --runtime
 "$VENV/bin/cibuildwheel-like" images build --suite bookworm --arch x86_64 --engine podman
 "$VENV/bin/cibuildwheel-like" images build --suite bookworm --arch i686,aarch64,ppc64le,s390x --jobs 2
 "$VENV/bin/python" -m pytest integration_test -v -p no:cacheprovider --timeout=1800 "$@"

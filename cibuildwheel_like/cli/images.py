@@ -14,6 +14,7 @@ from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.images import build
 from cibuildwheel_like.images import recipe as r
+from cibuildwheel_like.images import runtime as runtime_images
 from cibuildwheel_like.options.model import ENGINE_NAMES
 from cibuildwheel_like.options.values import parse_engine_name
 
@@ -75,6 +76,14 @@ def register(subparsers: Any) -> None:
         "--tag", default=None, help=f"image name (default: {r.IMAGE_NAME_PATTERN})"
     )
     build_parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build_parser.add_argument(
+        "--runtime",
+        action="store_true",
+        help="also make the runtime image of each suite and arch"
+        f" ({r.RUNTIME_IMAGE_NAME_PATTERN}: the same interpreters, no compiler, no -dev"
+        " packages), for test-container = 'fresh' with test-image = 'debian-SUITE-runtime';"
+        " with --force only the runtime images are rebuilt",
+    )
     build_parser.add_argument(
         "--jobs",
         type=int,
@@ -153,18 +162,21 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
         for suite in suites
         for arch in archs
     ]
-    _build_all(requests, jobs=jobs, ctx=ctx)
+    _build_all(requests, jobs=jobs, ctx=ctx, runtime=bool(args.runtime))
     return 0
 
 
-def _build_all(requests: list[build.BuildRequest], *, jobs: int, ctx: Context) -> None:
+def _build_all(
+    requests: list[build.BuildRequest], *, jobs: int, ctx: Context, runtime: bool = False
+) -> None:
     """Build each request, up to ``jobs`` at once; every failure is reported, the first raised."""
     out = ctx.output
     several = len(requests) > 1
 
     def one(request: build.BuildRequest) -> None:
         prefix = f"[{request.suite.value}/{request.arch.value}] " if several else ""
-        outcome = build.build(
+        make = runtime_images.build_runtime if runtime else build.build
+        outcome = make(
             request,
             cache=ctx.cache,
             progress=lambda m: out.info(prefix + m),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import argparse
 
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.model import BuildOptions
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.plan import Plan
 
@@ -82,6 +83,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
                     "engine": group.engine.name,
                     "interpreter": build.config.path,
                     "test": not build.test_skipped and bool(build.test_command),
+                    "test_container": test_container_data(build, group.image),
                     "options": {
                         name: {"value": r.value, "source": r.layer} for name, r in sources.items()
                     },
@@ -117,6 +119,15 @@ def to_data(plan: Plan) -> dict[str, Any]:
     }
 
 
+def test_container_data(build: BuildOptions, build_image: str) -> dict[str, Any]:
+    """Where the build's tests run: its build container, or a fresh one from ``image``."""
+    fresh = build.test_container == "fresh"
+    return {
+        "mode": build.test_container,
+        "image": (build.test_image or build_image) if fresh else None,
+    }
+
+
 def to_json(plan: Plan) -> str:
     return json.dumps(to_data(plan), indent=2, sort_keys=False)
 
@@ -143,6 +154,8 @@ def show(plan: Plan, output: Output) -> None:
                 tests = "tests skipped by test-skip"
             elif not build.test_command:
                 tests = "no test-command"
+            elif build.test_container == "fresh":
+                tests = f"tested in a fresh container from {build.test_image or group.image}"
             else:
                 tests = "tested"
             output.print_raw(f"  {build.identifier}  ({build.config.path}, {tests})")

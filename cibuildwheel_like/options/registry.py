@@ -358,6 +358,38 @@ _OURS = (
     ),
 )
 
+_TEST_CONTAINER = (
+    OptionSpec(
+        name="test-container",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_TEST_CONTAINER",
+        default="build",
+        kind="choice",
+        choices=("build", "fresh"),
+        platform_env=False,
+        help="Where each wheel is tested. build (the default, as cibuildwheel): in the container"
+        " that built it, after before-all and before-build. fresh: in a new container started"
+        " from the build image (or test-image) that never ran before-all or before-build, with"
+        " only the project, the repaired wheel, before-test, the test requirements and the test"
+        " command, so a shared library the wheel needs but does not carry makes the test fail;"
+        " the container is removed afterwards. Per build: [[tool.cibuildwheel-like.overrides]].",
+        example='"fresh"',
+    ),
+    OptionSpec(
+        name="test-image",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_TEST_IMAGE",
+        default="",
+        kind="string",
+        platform_env=False,
+        help="The image of the fresh test containers (test-container = 'fresh' only; empty:"
+        " the build image): debian-SUITE-runtime for our runtime image of the build's arch"
+        " (`images build --runtime`), debian-SUITE, a policy name as in the image options, or"
+        " an image reference. It must hold the build's interpreters under /opt/python.",
+        example='"debian-bookworm-runtime"',
+    ),
+)
+
 OPTIONS: tuple[OptionSpec, ...] = (
     *_SELECTORS,
     *_BUILD,
@@ -366,6 +398,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     *_OTHER_PLATFORMS,
     *_ENV_ONLY,
     *_OURS,
+    *_TEST_CONTAINER,
 )
 
 BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}

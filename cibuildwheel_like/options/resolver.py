@@ -37,6 +37,7 @@ from cibuildwheel_like.options.selector import (
     parse_enable,
     select,
 )
+from cibuildwheel_like.options.test_image import resolve_test_image
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -301,6 +302,9 @@ class Resolver:
         test_groups = ov.split_words(get("test-groups"))
         # cibuildwheel checks every image option for each identifier, overrides included
         _check_removed_images(resolved, identifier=ident)
+        test_container = ov.parse_test_container(
+            get("test-container"), option=label("test-container")
+        )
         return BuildOptions(
             config=config,
             image=images.resolve_image(
@@ -348,6 +352,13 @@ class Resolver:
             ),
             build_installer=ov.parse_installer(
                 get("build-installer"), option=label("build-installer")
+            ),
+            test_container=test_container,
+            test_image=resolve_test_image(
+                get("test-image"),
+                test_container=test_container,
+                config=config,
+                option=label("test-image"),
             ),
         )
 
@@ -427,6 +438,7 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
     ov.parse_emulated_tests(get("emulated-tests"))
     for name in ("test-installer", "build-installer"):
         ov.parse_installer(get(name), option=label(name))
+    ov.parse_test_container(get("test-container"), option=label("test-container"))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

@@ -21,6 +21,7 @@ from cibuildwheel_like.options.model import (
     FrontendConfig,
     FrontendName,
     Installer,
+    TestContainer,
 )
 
 if TYPE_CHECKING:
@@ -270,6 +271,18 @@ def parse_installer(value: str, *, option: str) -> Installer:
             return value
     choices = ", ".join(reg.spec("test-installer").choices)
     raise ConfigurationError(f"{option} = {value!r} is not valid; use one of {choices}")
+
+
+def parse_test_container(value: str, *, option: str = "test-container") -> TestContainer:
+    """test-container / CIBWL_TEST_CONTAINER: build or fresh."""
+    match value:
+        case "build" | "fresh":
+            return value
+    choices = ", ".join(reg.spec("test-container").choices)
+    raise ConfigurationError(
+        f"{option} = {value!r} is not valid; use one of {choices} (fresh tests each wheel in a"
+        " new container that never ran before-all or before-build)"
+    )
 
 
 def parse_jobs(value: str, *, option: str = "jobs") -> int | None:

@@ -34,10 +34,10 @@ from cibuildwheel_like.pipeline import (
     before_build,
     build,
     caches,
+    fresh_test,
     keep_going,
     prepare,
     repair,
-    test,
 )
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
@@ -227,7 +227,8 @@ def _run_lanes(shared: _Shared) -> None:
 
 
 def check_host(plan: Plan) -> None:
-    """Before any container starts: engines new enough, QEMU ready for every foreign arch."""
+    """Before any container starts: engines new enough, QEMU ready for every foreign arch,
+    and the runtime test images present."""
     for engine in sorted({g.engine.name for g in plan.groups}):
         check_engine(engine)
     host = Arch.native()
@@ -236,6 +237,7 @@ def check_host(plan: Plan) -> None:
     )
     if foreign:
         binfmt.require(foreign, host=host)
+    fresh_test.check_test_images(plan)
 
 
 def run_lane(lane: Lane, shared: _Shared) -> None:
@@ -314,6 +316,7 @@ def _run_in_container(
             first_wheel=shared.first_wheels.get(slot.group),
             control=shared.control,
             failed_wheels=failed,
+            test_containers=shared.containers,
         )
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
@@ -459,7 +462,7 @@ def build_one(b: BuildRun) -> None:
         b.wheel = repair.repair_wheel(b, built)
         if not run.globals.keep_going:  # under keep-going, once it passed its test
             _publish_first_wheel(b)
-    test.test_wheel(b)
+    fresh_test.test_wheel(b)  # test.test_wheel, in the build container or a fresh one
     if not b.reused:
         with b.step("deliver"):
             final = run.delivery.deliver(run.container, b.wheel, b.identifier)

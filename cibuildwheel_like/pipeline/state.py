@@ -22,7 +22,8 @@ from cibuildwheel_like.pipeline.argv import display
 from cibuildwheel_like.report.results import CacheStats, StepTiming, TestOutcome
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from cibuildwheel_like.context import Context
@@ -65,6 +66,12 @@ class BuildContainer(Protocol):
 
     def abort(self) -> None:
         """Force-remove the container from another thread; a running command ends."""
+
+
+if TYPE_CHECKING:
+    # What ``pipeline.executor.ContainerFactory`` is, seen from here: keyword arguments in, a
+    # container's context manager out (entering starts it, leaving removes it).
+    TestContainerFactory = Callable[..., AbstractContextManager[BuildContainer]]
 
 
 class Stopped(Exception):  # noqa: N818  # not an error of its own: the lane was told to stop
@@ -189,6 +196,9 @@ class GroupRun:
     # keep-going: wheel name -> the identifier it failed for; never reused (see keep_going)
     failed_wheels: dict[str, str] = dataclasses.field(default_factory=dict)
     control: RunControl = dataclasses.field(default_factory=RunControl)
+    # makes the fresh test containers (test-container = fresh); the executor's factory, the
+    # engine's Container when None
+    test_containers: TestContainerFactory | None = None
 
 
 @dataclasses.dataclass(kw_only=True)
