@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from cibuildwheel_like.options.dependency_versions import DependencyVersions
     from cibuildwheel_like.options.environment import ParsedEnvironment
+    from cibuildwheel_like.options.wheel_checks import InstallerRequirement
 
 FrontendName = Literal["pip", "build", "build[uv]", "uv"]
 EngineName = Literal["docker", "podman"]  # the one engine vocabulary; parsed by values.py
@@ -101,6 +102,12 @@ class BuildOptions:
     test_skipped: bool  # matched by test-skip
     emulated_tests: EmulatedTests = "full"  # ours: [tool.cibuildwheel-like] / CIBWL_EMULATED_TESTS
     test_installer: TestInstaller = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
+    # audit-command, split into its commands (each with {abi3_wheel} or {wheel}); () = no audit
+    audit_commands: tuple[str, ...] = ()
+    audit_requires: tuple[str, ...] = ()
+    # ours: require-installable-by / CIBWL_REQUIRE_INSTALLABLE_BY; None = no requirement
+    require_installable_by: InstallerRequirement | None = None
+    allow_linux_tag: bool = False  # ours: allow-linux-tag / CIBWL_ALLOW_LINUX_TAG
 
     @property
     def identifier(self) -> str:

@@ -29,7 +29,16 @@ from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
-from cibuildwheel_like.pipeline import before_build, build, caches, prepare, repair, test
+from cibuildwheel_like.pipeline import (
+    audit,
+    before_build,
+    build,
+    caches,
+    prepare,
+    provenance,
+    repair,
+    test,
+)
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
 from cibuildwheel_like.pipeline.state import (
@@ -92,6 +101,7 @@ class _Shared:
     containers: ContainerFactory
     first_wheels: Mapping[int, FirstWheel]  # by group index, for split groups only
     threaded: bool
+    audit: audit.AuditEnvironments  # the host venvs of audit-requires, made on first use
 
 
 def execute(
@@ -122,9 +132,10 @@ def execute(
             if on_result is not None:
                 on_result(result)
 
+    audit_envs = audit.AuditEnvironments(ctx.cache if plan.globals.cache_enabled else None)
     try:
         (check_host if preflight is None else preflight)(plan)
-        with _staging(plan) as staging:
+        with _staging(plan) as staging, contextlib.closing(audit_envs):
             split = {s.group for lane in plan.lanes for s in lane.containers if s.parts > 1}
             shared = _Shared(
                 plan=plan,
@@ -138,6 +149,7 @@ def execute(
                     for g in sorted(split)
                 },
                 threaded=len(plan.lanes) > 1,
+                audit=audit_envs,
             )
             if shared.threaded:
                 _run_lanes(shared)
@@ -256,6 +268,7 @@ def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
             group_builds=shared.plan.groups[slot.group].builds,
             first_wheel=shared.first_wheels.get(slot.group),
             control=shared.control,
+            audit=shared.audit,
         )
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
@@ -357,10 +370,13 @@ def build_one(b: BuildRun) -> None:
         )
         b.wheel = run.paths.wheels / reuse
         b.reused = True
+        provenance.record(b)
     else:
         before_build.before_build(b)
         built = build.build_wheel(b)
         b.wheel = repair.repair_wheel(b, built)
+        provenance.record(b)
+        audit.audit_wheel(b)
         _publish_first_wheel(b)
     test.test_wheel(b)
     if not b.reused:
@@ -388,6 +404,7 @@ def _result(b: BuildRun, *, status: BuildStatus, error: str | None = None) -> Bu
         lane=b.run.lane,
         container=b.run.container_name or None,
         cache=b.cache,
+        provenance=b.provenance,
     )
 
 

@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline.argv import display
-from cibuildwheel_like.report.results import CacheStats, StepTiming, TestOutcome
+from cibuildwheel_like.pipeline.audit import AuditEnvironments
+from cibuildwheel_like.report.results import CacheStats, Provenance, StepTiming, TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.engine.client import ImageIdentity
     from cibuildwheel_like.engine.container import ExecResult
     from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.pipeline.deliver import Delivery
@@ -64,6 +66,9 @@ class BuildContainer(Protocol):
 
     def abort(self) -> None:
         """Force-remove the container from another thread; a running command ends."""
+
+    def image_identity(self) -> ImageIdentity:
+        """The ID (and registry digests) of the image the container runs (provenance)."""
 
 
 class Stopped(Exception):  # noqa: N818  # not an error of its own: the lane was told to stop
@@ -180,6 +185,9 @@ class GroupRun:
     group_builds: tuple[BuildOptions, ...] = ()
     first_wheel: FirstWheel | None = None  # shared by the containers of a split group
     control: RunControl = dataclasses.field(default_factory=RunControl)
+    audit: AuditEnvironments = dataclasses.field(default_factory=AuditEnvironments)  # run-wide
+    image: ImageIdentity | None = None  # asked once per container (provenance)
+    auditwheel_version: str | None = None  # asked once per container; "" = unknown
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -195,6 +203,7 @@ class BuildRun:
     cache: CacheStats = dataclasses.field(
         default_factory=CacheStats
     )  # filled by the stages that use the persistent caches
+    provenance: Provenance | None = None  # recorded once the wheel is repaired (or reused)
 
     @property
     def identifier(self) -> str:

@@ -29,6 +29,20 @@ class CacheStats:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Where and how a wheel was made: the image (reference, ID, registry digests), the
+    auditwheel that repaired it and the policy it proved, and the SOURCE_DATE_EPOCH of the
+    build (None: unset)."""
+
+    image: str
+    image_id: str | None = None
+    repo_digests: tuple[str, ...] = ()
+    auditwheel_version: str | None = None  # None: the repair did not run auditwheel
+    auditwheel_policy: str | None = None  # e.g. "manylinux_2_17_x86_64"
+    source_date_epoch: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class BuildResult:
     identifier: str
     image: str
@@ -43,6 +57,7 @@ class BuildResult:
     lane: int | None = None  # which of the run's parallel lanes ran it (0-based)
     container: str | None = None  # the container's name
     cache: CacheStats = CacheStats()
+    provenance: Provenance | None = None  # set once the wheel is repaired
 
     @property
     def build_seconds(self) -> float:
