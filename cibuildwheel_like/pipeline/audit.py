@@ -103,11 +103,10 @@ class AuditEnvironments:
                 with filelock.FileLock(f"{venv}.lock"):  # another run may be making it
                     if not (venv / "pyvenv.cfg").is_file():
                         shutil.rmtree(venv, ignore_errors=True)
-                        _checked(
-                            [_host_python(), "-m", "venv", str(venv)],
-                            output=output,
-                            env=host_environ,
-                        )
+                        # no pip when there is nothing to install: seeding it costs seconds
+                        bare = [] if requires else ["--without-pip"]
+                        make = [_host_python(), "-m", "venv", *bare, str(venv)]
+                        _checked(make, output=output, env=host_environ)
                     _install(venv, requires, pins, output=output, host_environ=host_environ)
                 self._made[key] = venv
         return _activated(venv, host_environ)

@@ -104,3 +104,44 @@ def test_the_docs_show_the_table_of_this_module() -> None:
     for page in ("images.md", "installability.md"):
         assert table in (DOCS / page).read_text(), f"regenerate the table in docs/{page}"
     assert len(table.splitlines()) == 2 + sum(f.name != "any" for f in TAG_FAMILIES)
+
+
+def test_the_build_report_records_provenance_and_installability(tmp_path: Path) -> None:
+    from cibuildwheel_like.report import build_report  # noqa: PLC0415
+    from cibuildwheel_like.report.results import BuildResult, Provenance  # noqa: PLC0415
+
+    wheel = tmp_path / "spam-1.0-cp311-cp311-linux_x86_64.whl"
+    wheel.write_bytes(b"wheel")
+    provenance = Provenance(
+        image="img:tag",
+        image_id="sha256:" + "a" * 64,
+        auditwheel_version=None,
+        source_date_epoch="1700000000",
+    )
+    result = BuildResult(
+        identifier="cp311-manylinux_x86_64",
+        image="img:tag",
+        interpreter="/opt/python/cp311-cp311",
+        status="built",
+        wheel=wheel,
+        provenance=provenance,
+    )
+    report = build_report.build_report([result], exit_code=0)
+    assert build_report.validate(report) == []
+    entry = report["builds"][0]
+    assert entry["provenance"] == {
+        "image": "img:tag",
+        "image_id": "sha256:" + "a" * 64,
+        "repo_digests": [],
+        "auditwheel_version": None,
+        "auditwheel_policy": None,
+        "source_date_epoch": "1700000000",
+    }
+    checked = entry["wheel"]["installability"]
+    assert checked["pypi_accepts"] is False
+    assert checked["oldest_pip"] == "1.4"
+    assert checked["tags"][0]["platform"] == "linux_x86_64"
+    failed = BuildResult(
+        identifier="cp312-manylinux_x86_64", image="i", interpreter="/x", status="failed"
+    )
+    assert build_report.validate(build_report.build_report([failed], exit_code=1)) == []
