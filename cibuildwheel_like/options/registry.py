@@ -173,8 +173,9 @@ _BUILD = (
           ' what the image ships), "packages: uv==0.5.0 ..." or a constraints file'
           " ({ file = PATH }, relative to the project; constraints-pythonXY.txt beside it wins"
           " for Python X.Y). As cibuildwheel 4.3.5 on Linux, the constraints apply only to"
-          " those tools (uv, when the image has none), never to the project's build"
-          " requirements, before-build, before-test or the test installs.", '"latest"',
+          " those tools (uv, when the image has none; abi3audit in the host's audit"
+          " environment, when audit-requires is left at its default), never to the project's"
+          " build requirements, before-build, before-test or the test installs.", '"latest"',
           not_in_linux_table=True),
     _cibw("environment", {}, "environment",
           "Environment variables for the build, evaluated inside the container in order"
