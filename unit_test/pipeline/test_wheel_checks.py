@@ -168,3 +168,13 @@ def test_provenance_without_auditwheel(tmp_path):
     assert result.provenance.auditwheel_version is None
     assert result.provenance.auditwheel_policy is None
     assert result.provenance.source_date_epoch is None
+
+
+def test_the_audit_environment_is_kept_for_later_runs(tmp_path):
+    go(tmp_path, ABI3, audit_commands=(SHOW,))
+    (first,) = (tmp_path / "cache" / "audit-envs").glob("*/pyvenv.cfg")
+    made = first.stat().st_mtime_ns
+    seen, text = go(tmp_path, ABI3, audit_commands=(SHOW,))
+    assert [r.status for r in seen] == ["built"]
+    assert "-m venv" not in text  # the second run found it
+    assert first.stat().st_mtime_ns == made
