@@ -65,8 +65,21 @@ class RepairProducedNoWheelError(FatalError):
     exit_code = 8
 
 
+class AuditFailedError(FatalError):
+    """An ``audit-command`` failed on a repaired wheel (cibuildwheel 4.3.5's exit code 9)."""
+
+    exit_code = 9
+
+
 class NoWheelBuiltError(FatalError):
     exit_code = 10
+
+
+class UninstallableWheelError(FatalError):
+    """A repaired wheel that no supported installer takes (require-installable-by) or that
+    carries a ``linux_*`` tag (allow-linux-tag): a failed build naming the wheel and its tag."""
+
+    exit_code = 1
 
 
 class BuildStepError(FatalError):

@@ -102,6 +102,43 @@ def run_logged(
     return result.returncode, "\n".join(tail)
 
 
+def stream(
+    args: Sequence[str | os.PathLike[str]],
+    on_line: Callable[[str], None],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> int:
+    """Run with stdout and stderr merged, handing each line to ``on_line`` as it comes (so a
+    host step's output is folded with the build's like a container's); the exit code.
+    Interrupt-safe like ``run``."""
+    argv = [os.fspath(a) for a in args]
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=None if env is None else dict(env),
+            cwd=cwd,
+        )
+    except FileNotFoundError as e:
+        raise HostCommandError(f"`{argv[0]}` was not found on PATH (running: {quote(argv)})") from e
+    with proc:
+        try:
+            assert proc.stdout is not None  # noqa: S101  # PIPE above
+            for raw in proc.stdout:
+                on_line(raw.decode(errors="replace").rstrip("\n"))
+            return proc.wait()
+        except BaseException:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
+
+
 def popen(
     args: Sequence[str | os.PathLike[str]],
     **kwargs: object,

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.context import Cache, Context
+from cibuildwheel_like.engine.client import ImageIdentity
 from cibuildwheel_like.engine.container import ExecResult, Mount
 from cibuildwheel_like.errors import HostCommandError
 from cibuildwheel_like.options.dependency_versions import PINNED
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 IMAGE = "cibuildwheel-like/debian-bookworm:x86_64"
 MUSL_IMAGE = "cibuildwheel-like/alpine:x86_64"
+FAKE_IMAGE_ID = "sha256:" + "f" * 64
 BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root"}
 
 
@@ -233,6 +235,9 @@ class FakeContainer:
         self.aborted = True
         self._aborted.set()
         self.engine.on_abort(self)
+
+    def image_identity(self) -> ImageIdentity:
+        return ImageIdentity(id=FAKE_IMAGE_ID, repo_digests=(f"{self.image}@sha256:{'0' * 64}",))
 
     # -- BuildContainer ----------------------------------------------------------------------
     def run(

@@ -249,6 +249,38 @@ def image_info(engine: EngineName, ref: str) -> ImageInfo | None:
     return parse_image_inspect(ref, result.stdout.decode(errors="replace"))
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImageIdentity:
+    """Which image a container really runs: its ID and the registry digests it is known by
+    (none for a locally built image), whatever tag pointed at it then or later."""
+
+    id: str = ""
+    repo_digests: tuple[str, ...] = ()
+
+
+def container_image(engine: EngineName, container: str) -> ImageIdentity:
+    """The image ``container`` was created from; an empty identity when the engine cannot say."""
+    result = hostcmd.run(
+        [engine, "container", "inspect", container], capture=True, check=False, timeout=60
+    )
+    if result.returncode != 0:
+        return ImageIdentity()
+    data = json.loads(result.stdout.decode(errors="replace") or "[]")
+    item = (data[0] if data else {}) if isinstance(data, list) else data
+    image_id = str(item.get("Image", "") or "")
+    if not image_id:
+        return ImageIdentity()
+    image = hostcmd.run(
+        [engine, "image", "inspect", image_id], capture=True, check=False, timeout=60
+    )
+    digests: tuple[str, ...] = ()
+    if image.returncode == 0:
+        found = json.loads(image.stdout.decode(errors="replace") or "[]")
+        first = (found[0] if found else {}) if isinstance(found, list) else found
+        digests = tuple(sorted(str(d) for d in first.get("RepoDigests") or ()))
+    return ImageIdentity(id=image_id, repo_digests=digests)
+
+
 def image_exists(engine: EngineName, ref: str) -> bool:
     return image_info(engine, ref) is not None
 

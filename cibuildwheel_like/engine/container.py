@@ -198,6 +198,12 @@ class Container:
             )
         self._created = False
 
+    def image_identity(self) -> client.ImageIdentity:
+        """The ID (and registry digests) of the image this container runs, for provenance."""
+        if not self._created:
+            return client.ImageIdentity()
+        return client.container_image(self.engine.name, self.name)
+
     def _image_platform(self) -> str | None:
         info = client.image_info(self.engine.name, self.image)
         return None if info is None else info.platform_like(self.arch.oci_platform)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from cibuildwheel_like.options.dependency_versions import DependencyVersions
     from cibuildwheel_like.options.environment import ParsedEnvironment
+    from cibuildwheel_like.options.wheel_checks import InstallerRequirement
 
 FrontendName = Literal["pip", "build", "build[uv]", "uv"]
 EngineName = Literal["docker", "podman"]  # the one engine vocabulary; parsed by values.py
@@ -105,6 +106,12 @@ class BuildOptions:
     build_installer: Installer = "auto"  # ours: build-installer / CIBWL_BUILD_INSTALLER
     test_container: TestContainer = "build"  # ours: test-container / CIBWL_TEST_CONTAINER
     test_image: str = ""  # ours: test-image, resolved; "" = the build image (fresh only)
+    # audit-command, split into its commands (each with {abi3_wheel} or {wheel}); () = no audit
+    audit_commands: tuple[str, ...] = ()
+    audit_requires: tuple[str, ...] = ()
+    # ours: require-installable-by / CIBWL_REQUIRE_INSTALLABLE_BY; None = no requirement
+    require_installable_by: InstallerRequirement | None = None
+    allow_linux_tag: bool = False  # ours: allow-linux-tag / CIBWL_ALLOW_LINUX_TAG
 
     @property
     def identifier(self) -> str:

@@ -173,8 +173,9 @@ _BUILD = (
           ' what the image ships), "packages: uv==0.5.0 ..." or a constraints file'
           " ({ file = PATH }, relative to the project; constraints-pythonXY.txt beside it wins"
           " for Python X.Y). As cibuildwheel 4.3.5 on Linux, the constraints apply only to"
-          " those tools (uv, when the image has none), never to the project's build"
-          " requirements, before-build, before-test or the test installs.", '"latest"',
+          " those tools (uv, when the image has none; abi3audit in the host's audit"
+          " environment, when audit-requires is left at its default), never to the project's"
+          " build requirements, before-build, before-test or the test installs.", '"latest"',
           not_in_linux_table=True),
     _cibw("environment", {}, "environment",
           "Environment variables for the build, evaluated inside the container in order"
@@ -225,11 +226,15 @@ _TEST = (
 
 _OTHER_PLATFORMS = (
     _cibw("audit-command", "abi3audit --strict --report {abi3_wheel}", "command",
-          "Audit command cibuildwheel runs on the host for abi3 wheels; cibuildwheel-like"
-          " reads it but does not run an audit step yet.", '""', linux=False),
+          "Commands run on the host after each repair, in an environment of their own: one"
+          " with {abi3_wheel} runs for abi3 wheels only (the step is skipped for the others),"
+          " one with {wheel} for every wheel; {package} and {project} are replaced too. Lists"
+          " are joined with &&. A failure fails the build (exit 9). Empty: no audit.",
+          '["abi3audit --strict --report {abi3_wheel}", "twine check {wheel}"]'),
     _cibw("audit-requires", ["abi3audit"], "quoted-words",
-          "Packages for the audit step (read, not used on Linux by cibuildwheel-like).",
-          '["abi3audit"]', linux=False),
+          "Packages installed into the audit environment (a venv on the host, made once per"
+          " run). Left at the default, abi3audit is pinned as dependency-versions says.",
+          '["abi3audit", "twine"]'),
     _cibw("xbuild-tools", ["\u0000"], "quoted-words",
           "Cross-build tools for iOS; accepted and ignored on Linux.", '["cmake"]', linux=False),
     _cibw("xbuild-files", {}, "structured",
@@ -387,6 +392,32 @@ _TEST_CONTAINER = (
         " (`images build --runtime`), debian-SUITE, a policy name as in the image options, or"
         " an image reference. It must hold the build's interpreters under /opt/python.",
         example='"debian-bookworm-runtime"',
+    ),
+    OptionSpec(
+        name="require-installable-by",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_REQUIRE_INSTALLABLE_BY",
+        default="",
+        kind="string",
+        platform_env=False,
+        help='The oldest installer your users run, as a pip requirement ("pip>=19.3"): a'
+        " wheel whose platform tag only a newer pip installs (e.g. manylinux_2_28, which needs"
+        " pip 20.3) is a failed build naming the tag. Empty (the default): every wheel is"
+        " delivered and the summary says which pip it needs. See docs/installability.md.",
+        example='"pip>=19.3"',
+    ),
+    OptionSpec(
+        name="allow-linux-tag",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_ALLOW_LINUX_TAG",
+        default=False,
+        kind="bool",
+        platform_env=False,
+        help="Deliver wheels tagged linux_ARCH (no repair, or a repair-wheel-command that did"
+        " not retag). They promise nothing about the system they run on and PyPI refuses them,"
+        " so by default such a wheel is a failed build (exit 1) naming it; cibuildwheel"
+        " delivers it silently when repair-wheel-command is empty.",
+        example="true",
     ),
 )
 

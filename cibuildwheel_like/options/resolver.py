@@ -38,6 +38,10 @@ from cibuildwheel_like.options.selector import (
     select,
 )
 from cibuildwheel_like.options.test_image import resolve_test_image
+from cibuildwheel_like.options.wheel_checks import (
+    parse_audit_commands,
+    parse_installer_requirement,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -360,6 +364,16 @@ class Resolver:
                 config=config,
                 option=label("test-image"),
             ),
+            audit_commands=parse_audit_commands(
+                get("audit-command"), option=label("audit-command")
+            ),
+            audit_requires=ov.split_quoted(get("audit-requires"), option=label("audit-requires")),
+            require_installable_by=parse_installer_requirement(
+                get("require-installable-by"), option=label("require-installable-by")
+            ),
+            allow_linux_tag=ov.parse_switch(
+                get("allow-linux-tag"), option=label("allow-linux-tag")
+            ),
         )
 
     def explain(self, config: PythonConfiguration | None) -> dict[str, Resolved]:
@@ -439,6 +453,11 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
     for name in ("test-installer", "build-installer"):
         ov.parse_installer(get(name), option=label(name))
     ov.parse_test_container(get("test-container"), option=label("test-container"))
+    parse_audit_commands(get("audit-command"), option=label("audit-command"))
+    parse_installer_requirement(
+        get("require-installable-by"), option=label("require-installable-by")
+    )
+    ov.parse_switch(get("allow-linux-tag"), option=label("allow-linux-tag"))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

@@ -183,10 +183,14 @@ def markdown_summary(
         outcome += ", run succeeded" if exit_code == 0 else f", run failed (exit {exit_code})"
     lines += [outcome + ".", ""]
     cache = any(r.compiler_cache for r in rows)  # the column only when it was measured
+    installs = any(r.installs for r in rows)  # the installer check, when a wheel was made
     lines += [
         "| | identifier | wheel | size | build time | tests | sha256 |"
-        + (" compiler cache |" if cache else ""),
-        "| --- | --- | --- | ---: | ---: | --- | --- |" + (" ---: |" if cache else ""),
+        + (" compiler cache |" if cache else "")
+        + (" installs with |" if installs else ""),
+        "| --- | --- | --- | ---: | ---: | --- | --- |"
+        + (" ---: |" if cache else "")
+        + (" --- |" if installs else ""),
     ]
     for r in rows:
         wheel = _code(r.wheel) if r.wheel else _cell(r.error or r.status)
@@ -201,6 +205,8 @@ def markdown_summary(
         ]
         if cache:
             cells.append(_cell(r.compiler_cache))
+        if installs:
+            cells.append(_cell(r.installs))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     if options:

@@ -392,6 +392,8 @@ class Output:
                 for row in rows:
                     if row.error:
                         self._out.print(f"  {row.error_line}", style="red", markup=False)
+                for line in rows_of.installs_lines(rows):
+                    self._out.print(line, markup=False, highlight=False)
             else:
                 for line in rows_of.plain_table(rows):
                     self._write(line)

@@ -31,12 +31,14 @@ from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError, SomeBuildsFailedError
 from cibuildwheel_like.pipeline import (
+    audit,
     before_build,
     build,
     caches,
     fresh_test,
     keep_going,
     prepare,
+    provenance,
     repair,
 )
 from cibuildwheel_like.pipeline.argv import compatible_wheel
@@ -103,6 +105,7 @@ class _Shared:
     first_wheels: Mapping[int, FirstWheel]  # by group index, for split groups only
     threaded: bool
     kept: tuple[BuildResult, ...] = ()  # run --retry-failed: delivered before, reusable here
+    audit: audit.AuditEnvironments  # the host venvs of audit-requires, made on first use
 
 
 def execute(
@@ -143,9 +146,10 @@ def execute(
             if on_result is not None:
                 on_result(result)
 
+    audit_envs = audit.AuditEnvironments(ctx.cache if plan.globals.cache_enabled else None)
     try:
         (check_host if preflight is None else preflight)(plan)
-        with _staging(plan) as staging:
+        with _staging(plan) as staging, contextlib.closing(audit_envs):
             split = {s.group for lane in plan.lanes for s in lane.containers if s.parts > 1}
             shared = _Shared(
                 plan=plan,
@@ -160,6 +164,7 @@ def execute(
                 },
                 threaded=len(plan.lanes) > 1,
                 kept=tuple(kept),
+                audit=audit_envs,
             )
             if shared.threaded:
                 _run_lanes(shared)
@@ -317,6 +322,7 @@ def _run_in_container(
             control=shared.control,
             failed_wheels=failed,
             test_containers=shared.containers,
+            audit=shared.audit,
         )
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
@@ -456,10 +462,13 @@ def build_one(b: BuildRun) -> None:
         )
         b.wheel = run.paths.wheels / reuse
         b.reused = True
+        provenance.record(b)
     else:
         before_build.before_build(b)
         built = build.build_wheel(b)
         b.wheel = repair.repair_wheel(b, built)
+        provenance.record(b)
+        audit.audit_wheel(b)
         if not run.globals.keep_going:  # under keep-going, once it passed its test
             _publish_first_wheel(b)
     fresh_test.test_wheel(b)  # test.test_wheel, in the build container or a fresh one
@@ -493,6 +502,7 @@ def _result(
         container=b.run.container_name or None,
         cache=b.cache,
         failure=failure,
+        provenance=b.provenance,
     )
 
 

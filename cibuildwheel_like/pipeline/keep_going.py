@@ -11,9 +11,11 @@ container is kept for the rest of its group:
 
 - ``prepare`` (the identifier's environment: reading values, the PATH checks),
 - ``build`` (an empty output folder; the frontend's own isolated environment),
-- ``repair`` (an empty output folder),
+- ``repair`` (an empty output folder; the installer check of the tags reads the wheel only),
+- ``audit`` (on the host, in its own environment),
 - ``test`` / ``smoke-test`` (a fresh venv and a fresh temporary directory; ``before-test``
   runs inside that venv),
+- ``test-container`` (test-container = fresh: its own container, removed afterwards),
 - ``deliver`` (on the host).
 
 Everything else replaces the container with a fresh one (the project copied again,
@@ -39,11 +41,13 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import (
     AlreadyBuiltWheelError,
+    AuditFailedError,
     BuildStepError,
     FatalError,
     NonPlatformWheelError,
     NoWheelBuiltError,
     RepairProducedNoWheelError,
+    UninstallableWheelError,
 )
 from cibuildwheel_like.pipeline.argv import compatible_wheel
 from cibuildwheel_like.report.results import BuildResult, Failure
@@ -56,7 +60,9 @@ if TYPE_CHECKING:
     from cibuildwheel_like.plan import ContainerGroup
 
 # Steps whose work lives in per-identifier places made fresh each time (see the module doc).
-SAFE_STEPS = frozenset({"prepare", "build", "repair", "test", "smoke-test", "deliver"})
+SAFE_STEPS = frozenset(
+    {"prepare", "build", "repair", "audit", "test", "smoke-test", "test-container", "deliver"}
+)
 # Errors that are a step's verdict on this identifier, not trouble with the container.
 _VERDICTS = (
     BuildStepError,
@@ -64,6 +70,8 @@ _VERDICTS = (
     NonPlatformWheelError,
     RepairProducedNoWheelError,
     AlreadyBuiltWheelError,
+    AuditFailedError,
+    UninstallableWheelError,
 )
 CONTAINER_STEP = "container"  # the step of a failure to start the container
 

@@ -1,4 +1,5 @@
-"""Stage "repair": repair-wheel-command (default auditwheel), exactly one wheel, or exit 8."""
+"""Stage "repair": repair-wheel-command (default auditwheel), exactly one wheel, or exit 8;
+then the wheel's tags are checked (``installable``: linux_* tags, require-installable-by)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, RepairProducedNoWheelError
 from cibuildwheel_like.pipeline.argv import prepare_command, shell, stale_so_hint
 from cibuildwheel_like.pipeline.build import fresh_dir, list_wheels
+from cibuildwheel_like.pipeline.installable import check_installable
 
 if TYPE_CHECKING:
     from pathlib import PurePosixPath
@@ -45,6 +47,7 @@ def repair_wheel(build: BuildRun, built: PurePosixPath) -> PurePosixPath:
         first = run.built_wheels.get(repaired.name)
         if first is not None:
             raise AlreadyBuiltWheelError(repaired.name, first=first, again=build.identifier)
+        check_installable(build, repaired)  # linux_* tags, require-installable-by
         stored = paths.wheels / repaired.name
         build.capture(
             [

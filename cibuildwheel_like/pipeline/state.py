@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline.argv import display
-from cibuildwheel_like.report.results import CacheStats, StepTiming, TestOutcome
+from cibuildwheel_like.pipeline.audit import AuditEnvironments
+from cibuildwheel_like.report.results import CacheStats, Provenance, StepTiming, TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.engine.client import ImageIdentity
     from cibuildwheel_like.engine.container import ExecResult
     from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.pipeline.deliver import Delivery
@@ -66,6 +68,9 @@ class BuildContainer(Protocol):
 
     def abort(self) -> None:
         """Force-remove the container from another thread; a running command ends."""
+
+    def image_identity(self) -> ImageIdentity:
+        """The ID (and registry digests) of the image the container runs (provenance)."""
 
 
 if TYPE_CHECKING:
@@ -199,6 +204,9 @@ class GroupRun:
     # makes the fresh test containers (test-container = fresh); the executor's factory, the
     # engine's Container when None
     test_containers: TestContainerFactory | None = None
+    audit: AuditEnvironments = dataclasses.field(default_factory=AuditEnvironments)  # run-wide
+    image: ImageIdentity | None = None  # asked once per container (provenance)
+    auditwheel_version: str | None = None  # asked once per container; "" = unknown
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -215,6 +223,7 @@ class BuildRun:
         default_factory=CacheStats
     )  # filled by the stages that use the persistent caches
     found_uv: FoundUv | None = None  # uv_tools.find_uv's answer, asked once per build
+    provenance: Provenance | None = None  # recorded once the wheel is repaired (or reused)
 
     @property
     def identifier(self) -> str:

@@ -25,6 +25,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from cibuildwheel_like import __version__
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.report.installability import check_wheel
 from cibuildwheel_like.report.summary import in_plan_order
 
 if TYPE_CHECKING:
@@ -68,6 +69,21 @@ def _wheel_entry(result: BuildResult) -> dict[str, Any] | None:
         "platform_tags": sorted({t.platform for t in tags}) or ["unknown"],
         "size": size,
         "sha256": sha256,
+        "installability": check_wheel(result.wheel.name).as_json(),
+    }
+
+
+def _provenance_entry(result: BuildResult) -> dict[str, Any] | None:
+    found = result.provenance
+    if found is None:
+        return None
+    return {
+        "image": found.image,
+        "image_id": found.image_id,
+        "repo_digests": list(found.repo_digests),
+        "auditwheel_version": found.auditwheel_version,
+        "auditwheel_policy": found.auditwheel_policy,
+        "source_date_epoch": found.source_date_epoch,
     }
 
 
@@ -93,6 +109,7 @@ def _build_entry(result: BuildResult) -> dict[str, Any]:
             "downloads": result.cache.downloads,
         },
         "failure": _failure_entry(result),
+        "provenance": _provenance_entry(result),
     }
 
 

@@ -38,6 +38,20 @@ class Failure:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Where and how a wheel was made: the image (reference, ID, registry digests), the
+    auditwheel that repaired it and the policy it proved, and the SOURCE_DATE_EPOCH of the
+    build (None: unset)."""
+
+    image: str
+    image_id: str | None = None
+    repo_digests: tuple[str, ...] = ()
+    auditwheel_version: str | None = None  # None: the repair did not run auditwheel
+    auditwheel_policy: str | None = None  # e.g. "manylinux_2_17_x86_64"
+    source_date_epoch: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class BuildResult:
     identifier: str
     image: str
@@ -53,6 +67,7 @@ class BuildResult:
     container: str | None = None  # the container's name
     cache: CacheStats = CacheStats()
     failure: Failure | None = None  # set when status is "failed"
+    provenance: Provenance | None = None  # set once the wheel is repaired
 
     @property
     def build_seconds(self) -> float:

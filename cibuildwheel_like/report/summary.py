@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from cibuildwheel_like.report.installability import check_wheel
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -29,6 +31,7 @@ class SummaryRow:
     sha256: str  # first 12 hex digits or ""
     error: str  # first line of the error or ""
     compiler_cache: str = ""  # "3 hit / 1 miss", or "" when not measured
+    installs: str = ""  # "pip 19.3+, glibc 2.17+" (report.installability), "" without a wheel
 
     @property
     def error_line(self) -> str:
@@ -59,6 +62,20 @@ def columns_of(rows: Sequence[SummaryRow]) -> tuple[str, ...]:
     if any(r.compiler_cache for r in rows):
         return (*SUMMARY_COLUMNS, CACHE_COLUMN)
     return SUMMARY_COLUMNS
+
+
+def installs_lines(rows: Sequence[SummaryRow]) -> list[str]:
+    """Under the table, the installer check (report.installability) grouped by verdict: one
+    line per verdict with its identifiers, so a terminal's table keeps its width."""
+    groups: dict[str, list[str]] = {}
+    for r in rows:
+        if r.installs:
+            groups.setdefault(r.installs, []).append(r.identifier)
+    if not groups:
+        return []
+    lines = ["Installs with (see docs/installability.md):"]
+    lines += [f"  {verdict}: {', '.join(ids)}" for verdict, ids in groups.items()]
+    return lines
 
 
 def in_plan_order(results: Sequence[BuildResult], order: Sequence[str]) -> list[BuildResult]:
@@ -132,6 +149,7 @@ def summary_rows(results: Sequence[BuildResult]) -> list[SummaryRow]:
             sha256=(r.sha256 or "")[:12],
             error=_first_line(failure_line(r) if r.failure is not None else r.error),
             compiler_cache=format_compiler_cache(r.cache),
+            installs=check_wheel(r.wheel.name).summary if r.wheel else "",
         )
         for r in results
     ]
@@ -148,7 +166,7 @@ def plain_table(rows: Sequence[SummaryRow]) -> list[str]:
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     lines += [f"  {r.error_line}" for r in rows if r.error]
-    return lines
+    return lines + installs_lines(rows)
 
 
 def non_default_options(explained: Mapping[str, Resolved]) -> list[tuple[str, str, str]]:

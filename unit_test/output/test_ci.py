@@ -162,3 +162,15 @@ def test_markdown_summary_shows_the_compiler_cache_when_measured():
     assert table[2].endswith("| 3 hit / 1 miss |")
     plain = ci.markdown_summary(rows[1:])
     assert "compiler cache" not in plain
+
+
+def test_markdown_summary_shows_the_installer_check():
+    built = dataclasses.replace(
+        row("cp311-manylinux_x86_64", "built", "a.whl"), installs="pip 19.3+, glibc 2.17+"
+    )
+    rows = [built, row("cp312-manylinux_x86_64", "failed", error="x")]
+    table = [line for line in ci.markdown_summary(rows).splitlines() if line.startswith("| ")]
+    assert table[0].endswith("| installs with |")
+    assert len({t.count("|") for t in table}) == 1
+    assert table[2].endswith("| pip 19.3+, glibc 2.17+ |")
+    assert "installs with" not in ci.markdown_summary(rows[1:])

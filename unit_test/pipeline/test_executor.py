@@ -323,7 +323,10 @@ def test_same_wheel_from_two_groups_is_exit_6_and_delivered_once(tmp_path):
     same = "spam-1.0-cp311-cp311-linux_x86_64.whl"
     engine = FakeEngine(wheel_name=lambda identifier: same)
     raised, seen, _ = run_failing(
-        make_plan(tmp_path, identifiers), engine, tmp_path, AlreadyBuiltWheelError
+        make_plan(tmp_path, identifiers, allow_linux_tag=True),
+        engine,
+        tmp_path,
+        AlreadyBuiltWheelError,
     )
     assert raised.exit_code == 6
     message = str(raised)
