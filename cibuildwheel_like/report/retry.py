@@ -14,11 +14,11 @@ written by an older version of the tool lack keys added since; they are read all
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.pipeline.deliver import sha256_of
 from cibuildwheel_like.report import build_report
 from cibuildwheel_like.report.results import BuildResult, CacheStats, StepTiming
 
@@ -158,17 +158,9 @@ def _retry_reason(entry: Mapping[str, Any], output_dir: Path) -> str | None:
     path = output_dir / wheel["filename"]
     if not path.is_file():
         return f"{wheel['filename']} is not in {output_dir}"
-    if wheel["sha256"] is None or _sha256(path) != wheel["sha256"]:
+    if wheel["sha256"] is None or sha256_of(path) != wheel["sha256"]:
         return f"{wheel['filename']} changed since the report (sha256 differs)"
     return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def kept_result(entry: Mapping[str, Any], output_dir: Path) -> BuildResult:
