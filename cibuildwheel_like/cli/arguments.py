@@ -27,6 +27,7 @@ class Selection:
     print_build_identifiers: bool
     jobs: str | None = None  # --jobs N: checked with the option (options.values.parse_jobs)
     no_cache: bool = False
+    shard: str | None = None  # --shard I/N: checked by shards.parse_shard
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +74,12 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         default=False,
         help="no persistent caches (pip, uv, compiler) for this run; env CIBWL_CACHE=false",
     )
+    parser.add_argument(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="only the I-th of N shares of the plan (see `plan --github-matrix`); env CIBWL_SHARD",
+    )
     parser.add_argument("--allow-empty", action="store_true", default=None)
     parser.add_argument("--debug-traceback", action="store_true", default=None)
 
@@ -112,4 +119,5 @@ def selection_from(args: argparse.Namespace) -> Selection:
         print_build_identifiers=bool(getattr(args, "print_build_identifiers", False)),
         jobs=args.jobs,
         no_cache=bool(args.no_cache),
+        shard=args.shard,
     )

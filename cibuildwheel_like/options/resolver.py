@@ -37,6 +37,7 @@ from cibuildwheel_like.options.selector import (
     parse_enable,
     select,
 )
+from cibuildwheel_like.options.wheel_reuse import reuse_hint
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -61,6 +62,7 @@ class CliValues:
     print_build_identifiers: bool = False
     jobs: str | None = None  # --jobs N
     no_cache: bool = False  # --no-cache
+    shard: str | None = None  # --shard I/N
 
 
 def resolve_options(
@@ -182,6 +184,7 @@ class Resolver:
             requires_python=None if requires is None else str(requires),
             jobs=ov.parse_jobs(self.value("jobs"), option=self._option_label("jobs")),
             cache_enabled=ov.parse_switch(self.value("cache"), option=self._option_label("cache")),
+            wheel_reuse_hint=reuse_hint(self._package_dir),
         )
 
     def _option_label(self, name: str) -> str:
@@ -370,6 +373,7 @@ class Resolver:
             "output-dir": self._cli.output_dir,
             "allow-empty": self._cli.allow_empty or None,
             "debug-traceback": self._cli.debug_traceback or None,
+            "shard": self._cli.shard,
         }
         cli_value = cli_values.get(spec.name)
         if cli_value is not None:

@@ -30,6 +30,7 @@ from cibuildwheel_like.report.summary import in_plan_order
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.report.results import BuildResult
 
 SCHEMA_VERSION = 1
@@ -103,16 +104,18 @@ def build_report(
     output_dir: Path | None = None,
     created: dt.datetime | None = None,
     order: Sequence[str] = (),
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     """The report as a JSON-ready dict; it always validates against the shipped schema.
 
     ``order``: the plan's identifiers; builds are listed in that order, whatever order the
-    lanes finished in (see ``summary.in_plan_order``).
+    lanes finished in (see ``summary.in_plan_order``). ``plan``: the run's plan, for the
+    ``plan`` and ``shard`` records (which plan, which share of it).
     """
     results = in_plan_order(results, order)
     when = (created or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     status: RunStatus = "success" if exit_code == 0 else "failure"
-    return {
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cibuildwheel-like", "version": __version__},
         "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -128,6 +131,30 @@ def build_report(
             "seconds": round(sum(max(r.build_seconds, 0.0) for r in results), 3),
         },
         "builds": [_build_entry(r) for r in results],
+        "plan": None,
+        "shard": None,
+        "merged": None,
+    }
+    if plan is not None:
+        report.update(plan_records(plan))
+    return report
+
+
+def plan_records(plan: Plan) -> dict[str, Any]:
+    """The report's ``plan`` (the whole plan: fingerprint, identifiers) and ``shard`` (this
+    run's share of it, or null) records."""
+    share = plan.share
+    return {
+        "plan": {"fingerprint": plan.fingerprint, "identifiers": list(plan.plan_identifiers)},
+        "shard": None
+        if share is None
+        else {
+            "spec": str(share.shard),
+            "index": share.shard.index,
+            "count": share.shard.count,
+            "identifiers": [b.identifier for b in plan.builds],
+            "estimated_cost": share.estimated_cost,
+        },
     }
 
 
