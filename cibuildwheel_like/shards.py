@@ -17,14 +17,17 @@ The rules:
 - A container group of a project that may build an abi3 / py3-none wheel (options/wheel_reuse.py)
   is never cut: its wheel is built once and tested on every later Python, in one share. Other
   groups may be cut into contiguous parts, as lanes are, when that shortens the longest share.
-- Within each runner kind, pieces go to shares by longest-processing-time first; the shares of
-  a kind are numbered in plan order of their first build. Every build is in exactly one share.
+- Within each runner kind, pieces go to shares by longest-processing-time first; a group is cut
+  one part more while that makes the shares' costs, longest first, smaller (so two equally long
+  groups are both cut). The shares of a kind are numbered in plan order of their first build.
+  Every build is in exactly one share.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import heapq
 import os
 import re
 from types import MappingProxyType
@@ -133,13 +136,19 @@ def _pieces(
 
 def _assign(pieces: Sequence[Piece], bins: int) -> list[list[Piece]]:
     """Longest processing time first; ties keep plan order and go to the lowest share."""
-    loads = [0.0] * bins
+    heap = [(0.0, n) for n in range(bins)]  # (load, share): the least loaded, lowest first
     chosen: list[list[Piece]] = [[] for _ in range(bins)]
     for i in sorted(range(len(pieces)), key=lambda i: (-pieces[i].cost, i)):
-        target = min(range(bins), key=lambda n: (loads[n], n))
-        loads[target] += pieces[i].cost
+        load, target = heapq.heappop(heap)
         chosen[target].append(pieces[i])
+        heapq.heappush(heap, (load + pieces[i].cost, target))
     return chosen
+
+
+def _profile(shares: Sequence[Sequence[Piece]]) -> tuple[float, ...]:
+    """The shares' costs, longest first: a cut that leaves the longest share as long but makes
+    the next one shorter still helps (two equally long emulated groups, say)."""
+    return tuple(sorted((round(sum(p.cost for p in share), 6) for share in shares), reverse=True))
 
 
 def _makespan(shares: Sequence[Sequence[Piece]]) -> float:
@@ -164,8 +173,8 @@ def _partition_kind(
             trials.append((_assign(_pieces(plan, members, cut, runner), bins), position))
         if not trials:
             break
-        candidate, position = min(trials, key=lambda t: (_makespan(t[0]), t[1]))
-        if _makespan(candidate) >= _makespan(best) - 1e-9:
+        candidate, position = min(trials, key=lambda t: (_profile(t[0]), t[1]))
+        if _profile(candidate) >= _profile(best):
             break
         best = candidate
         parts[position] += 1
@@ -193,6 +202,9 @@ def partition(plan: Plan, count: int, *, native_arm: bool = False) -> list[list[
         return [whole] + [[] for _ in range(count - 1)]
     if not kinds:
         return [[] for _ in range(count)]
+    if len(kinds) == 1:
+        ((kind, members),) = kinds.items()
+        return _partition_kind(plan, members, count, kind)
     for shares in _growing(plan, kinds):
         if len(shares) == count:
             return shares
@@ -205,10 +217,17 @@ def _growing(plan: Plan, kinds: dict[Runner, list[int]]) -> Iterator[list[list[P
     most, then the first kind)."""
     order = list(kinds)
     bins = dict.fromkeys(order, 1)
-    shares = {k: _partition_kind(plan, kinds[k], 1, k) for k in order}
+    known: dict[tuple[Runner, int], list[list[Piece]]] = {}
+
+    def kind_shares(kind: Runner, count: int) -> list[list[Piece]]:
+        if (kind, count) not in known:
+            known[kind, count] = _partition_kind(plan, kinds[kind], count, kind)
+        return known[kind, count]
+
+    shares = {k: kind_shares(k, 1) for k in order}
     while True:
         yield [share for kind in order for share in shares[kind]]
-        trials = {k: _partition_kind(plan, kinds[k], bins[k] + 1, k) for k in order}
+        trials = {k: kind_shares(k, bins[k] + 1) for k in order}
         kind = min(order, key=lambda k: _outcome(k, order, shares, trials[k]))
         bins[kind] += 1
         shares[kind] = trials[kind]
