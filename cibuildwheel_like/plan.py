@@ -16,12 +16,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.fingerprint import plan_fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from cibuildwheel_like.options.cascade import Resolved
     from cibuildwheel_like.options.model import BuildOptions, EngineConfig, GlobalOptions
+    from cibuildwheel_like.shards import Share
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -75,10 +77,25 @@ class Plan:
     run_options: Mapping[str, Resolved]  # run-wide option values and their sources
     build_sources: Mapping[str, Mapping[str, Resolved]]  # per identifier
     lanes: tuple[Lane, ...] = ()  # empty only for a plan without builds
+    share: Share | None = None  # set when this is one share of a sharded plan (shards.py)
 
     @property
     def builds(self) -> tuple[BuildOptions, ...]:
         return tuple(b for g in self.groups for b in g.builds)
+
+    @property
+    def fingerprint(self) -> str:
+        """The whole plan's (also for one share of it): see fingerprint.py."""
+        if self.share is not None:
+            return self.share.plan_fingerprint
+        return plan_fingerprint(self.builds)
+
+    @property
+    def plan_identifiers(self) -> tuple[str, ...]:
+        """The whole plan's builds in plan order (also for one share of it)."""
+        if self.share is not None:
+            return self.share.plan_identifiers
+        return tuple(b.identifier for b in self.builds)
 
     def sources_of(self, identifier: str) -> Mapping[str, Resolved]:
         return self.build_sources[identifier]

@@ -126,7 +126,7 @@ def test_example_workflows_use_the_actions_inputs():
     page = (DOCS / "github-actions.md").read_text()
     workflows = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", page, flags=re.DOTALL)]
     workflows = [w for w in workflows if isinstance(w, dict) and "jobs" in w]
-    assert len(workflows) == 2
+    assert len(workflows) == 3
     action_inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
     uses = []
     for workflow in workflows:
@@ -136,8 +136,32 @@ def test_example_workflows_use_the_actions_inputs():
                 if "cibuildwheel-like@" in step.get("uses", ""):
                     assert set(step.get("with", {})) <= action_inputs
     assert any(u.startswith("docker/setup-qemu-action@") for u in uses)
-    runners = [w["jobs"]["build_wheels"]["strategy"]["matrix"].get("os", []) for w in workflows]
-    assert "ubuntu-24.04-arm" in runners[1]
+    runners = [w["jobs"]["build_wheels"]["strategy"]["matrix"] for w in workflows]
+    assert "ubuntu-24.04-arm" in runners[1]["os"]
+
+
+def test_sharded_workflow_plans_builds_and_merges():
+    page = (DOCS / "github-actions.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", page, flags=re.DOTALL)
+    (workflow,) = [yaml.safe_load(b) for b in blocks if "github-matrix" in b and "jobs:" in b]
+    jobs = workflow["jobs"]
+    assert list(jobs) == ["plan", "build_wheels", "merge"]
+    assert jobs["plan"]["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
+    build = jobs["build_wheels"]
+    assert build["needs"] == "plan"
+    assert build["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert build["runs-on"] == "${{ matrix.runs-on }}"
+    shard_steps = [s for s in build["steps"] if s.get("with", {}).get("shard")]
+    assert shard_steps[0]["with"]["shard"] == "${{ matrix.shard }}"
+    merge = "\n".join(s.get("run", "") for s in jobs["merge"]["steps"])
+    assert "report merge reports/*/build-report.json --output-dir merged" in merge
+    assert "sha256sum -c ../merged/SHA256SUMS" in merge
+    # every third-party action pinned by commit (ours is the placeholder to replace)
+    for job in jobs.values():
+        for step in job["steps"]:
+            use = step.get("uses", "")
+            if use and not use.startswith("OWNER/"):
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use), use
 
 
 def test_pep600_facts():

@@ -14,6 +14,7 @@ from cibuildwheel_like.cli.arguments import add_verbosity_arguments
 from cibuildwheel_like.context import Cache, Context
 from cibuildwheel_like.errors import FatalError
 from cibuildwheel_like.options import values as option_values
+from cibuildwheel_like.output import ci
 from cibuildwheel_like.output.console import Output
 
 if TYPE_CHECKING:
@@ -31,12 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     # Imported here, not at the top: `--version` and `--help` stay fast.
-    from cibuildwheel_like.cli import doctor, images, plan, run  # noqa: PLC0415
+    from cibuildwheel_like.cli import doctor, images, plan, report, run  # noqa: PLC0415
 
     run.register(sub)
     plan.register(sub)
     images.register(sub)
     doctor.register(sub)
+    report.register(sub)
     return parser
 
 
@@ -61,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         output=output, environ=environ, cwd=cwd, cache=Cache.from_environ(environ, cwd=cwd)
     )
     try:
+        ci.check_fold_mode(environ)
         return int(args.handler(args, ctx))
     except FatalError as e:
         if _wants_traceback(args, environ):

@@ -28,6 +28,7 @@ class Selection:
     jobs: str | None = None  # --jobs N: checked with the option (options.values.parse_jobs)
     no_cache: bool = False
     keep_going: bool = False
+    shard: str | None = None  # --shard I/N: checked by shards.parse_shard
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +75,12 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         default=False,
         help="no persistent caches (pip, uv, compiler) for this run; env CIBWL_CACHE=false",
     )
+    parser.add_argument(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="only the I-th of N shares of the plan (see `plan --github-matrix`); env CIBWL_SHARD",
+    )
     parser.add_argument("--allow-empty", action="store_true", default=None)
     parser.add_argument("--debug-traceback", action="store_true", default=None)
 
@@ -114,4 +121,5 @@ def selection_from(args: argparse.Namespace) -> Selection:
         jobs=args.jobs,
         no_cache=bool(args.no_cache),
         keep_going=bool(getattr(args, "keep_going", False)),
+        shard=args.shard,
     )

@@ -9,12 +9,15 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like import __version__
+from cibuildwheel_like.cli import github_matrix
 from cibuildwheel_like.cli.arguments import (
     add_selection_arguments,
     add_verbosity_arguments,
     selection_from,
 )
-from cibuildwheel_like.cli.selection import nothing_to_build, planned
+from cibuildwheel_like.cli.selection import nothing_to_build, planned, shard_of
+from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.shards import DEFAULT_MAX_JOBS
 
 if TYPE_CHECKING:
     import argparse
@@ -34,16 +37,63 @@ def register(subparsers: Any) -> None:
     add_selection_arguments(parser)
     add_verbosity_arguments(parser, default=None)
     parser.add_argument("--json", action="store_true", help="stable JSON output (see docs)")
+    parser.add_argument(
+        "--github-matrix",
+        action="store_true",
+        help="print the shares as a GitHub Actions job matrix (JSON for fromJSON)",
+    )
+    parser.add_argument(
+        "--max-jobs",
+        default=str(DEFAULT_MAX_JOBS),
+        metavar="N",
+        help=f"with --github-matrix: at most N jobs (default {DEFAULT_MAX_JOBS})",
+    )
+    parser.add_argument(
+        "--arm-runner",
+        default=None,
+        metavar="LABEL",
+        help="with --github-matrix: runs-on label of a native arm64 runner for aarch64 shares",
+    )
     parser.set_defaults(handler=command)
+
+
+def _max_jobs(text: str) -> int:
+    if text.strip().isdigit() and int(text) >= 1:
+        return int(text)
+    raise ConfigurationError(f"--max-jobs = {text!r} is not valid; use a positive integer")
 
 
 def command(args: argparse.Namespace, ctx: Context) -> int:
     as_json = bool(args.json)
+    if args.github_matrix:
+        return _github_matrix(args, ctx)
+    if args.arm_runner is not None or args.max_jobs != str(DEFAULT_MAX_JOBS):
+        raise ConfigurationError("--max-jobs and --arm-runner go with --github-matrix")
     with planned(selection_from(args), ctx) as the_plan:
         if as_json:
             ctx.output.print_raw(to_json(the_plan))
         else:
             show(the_plan, ctx.output)
+        if not the_plan.builds:
+            return nothing_to_build(the_plan)
+    return 0
+
+
+def _github_matrix(args: argparse.Namespace, ctx: Context) -> int:
+    if args.json:
+        raise ConfigurationError("--github-matrix and --json are two outputs; choose one")
+    max_jobs = _max_jobs(args.max_jobs)
+    arm_runner: str | None = args.arm_runner
+    if arm_runner is not None and not arm_runner.strip():
+        raise ConfigurationError("--arm-runner: give the runs-on label of the arm64 runner")
+    with planned(selection_from(args), ctx, whole=True) as the_plan:
+        if shard_of(the_plan) is not None:
+            raise ConfigurationError(
+                "--github-matrix plans every share: drop --shard (or unset CIBWL_SHARD)"
+            )
+        ctx.output.print_raw(
+            github_matrix.to_json(the_plan, max_jobs=max_jobs, arm_runner=arm_runner)
+        )
         if not the_plan.builds:
             return nothing_to_build(the_plan)
     return 0
@@ -116,6 +166,8 @@ def to_data(plan: Plan) -> dict[str, Any]:
             for lane in plan.lanes
         ],
         "builds": builds,
+        "fingerprint": plan.fingerprint,
+        "shard": None if plan.share is None else str(plan.share.shard),
     }
 
 
@@ -137,6 +189,17 @@ def show(plan: Plan, output: Output) -> None:
     g = plan.globals
     output.print_raw(f"output dir: {g.output_dir}")
     output.print_raw(f"config file: {g.config_file or '(none)'}")
+    output.print_raw(f"plan fingerprint: {plan.fingerprint}")
+    if plan.share is not None:
+        output.print_raw(
+            f"shard {plan.share.shard}: {len(plan.builds)} of the plan's"
+            f" {len(plan.share.plan_identifiers)} builds (~{plan.share.estimated_cost:.2f})"
+        )
+    if g.wheel_reuse_hint is not None:
+        output.print_raw(
+            f"may build a wheel later Pythons reuse ({g.wheel_reuse_hint}):"
+            " shards keep each container group whole"
+        )
     run_wide = plan.run_options
     output.print_raw("options not at their default (value [set by]):")
     for name, r in run_wide.items():

@@ -83,7 +83,7 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
             for identifier in plan.selected:
                 ctx.output.print_raw(identifier)
             return 0
-        if not plan.builds:
+        if not plan.builds and not _empty_share(plan, ctx):
             return nothing_to_build(plan)
         check_buildable(plan.globals.package_dir)
         report_path = _report_path(report_arg, plan, ctx)
@@ -100,6 +100,18 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
         return execute_and_report(
             plan, ctx, report_path=report_path, execute=pipeline.execute, retry=retry
         )
+
+
+def _empty_share(plan: Plan, ctx: Context) -> bool:
+    """A share of a plan that has builds, but none in this share (more shares than pieces):
+    the run still writes its report, so that merging the shares sees every one of them."""
+    if plan.share is None or not plan.share.plan_identifiers:
+        return False
+    ctx.output.warning(
+        f"shard {plan.share.shard} holds no build of this plan (it has fewer pieces than"
+        f" {plan.share.shard.count} shares); writing an empty report for it"
+    )
+    return True
 
 
 def _output_dir_option(plan: Plan) -> str:
@@ -192,6 +204,7 @@ def _finish(
             error=error,
             output_dir=plan.globals.output_dir,
             retry=None if retry is None else retry.report_entry(),
+            plan=plan,
         )
         written = build_report.write_report(report_path, data)
         out.info(f"build report: {written}")

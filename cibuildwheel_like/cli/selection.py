@@ -9,10 +9,12 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import ConfigurationError, NothingToDoError
+from cibuildwheel_like.options.cascade import COMMAND_LINE
 from cibuildwheel_like.options.config_file import read_toml
 from cibuildwheel_like.options.package_source import open_package
 from cibuildwheel_like.options.resolver import CliValues, resolve_options
 from cibuildwheel_like.plan import Plan, make_plan
+from cibuildwheel_like.shards import Shard, parse_shard, select_share
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -63,12 +65,14 @@ def _cli_values(selection: Selection, package_dir: Path, output_dir: Path | None
         jobs=selection.jobs,
         no_cache=selection.no_cache,
         keep_going=selection.keep_going,
+        shard=selection.shard,
     )
 
 
 @contextlib.contextmanager
-def planned(selection: Selection, ctx: Context) -> Iterator[Plan]:
-    """The plan, valid while the package is open (an sdist is extracted until then)."""
+def planned(selection: Selection, ctx: Context, *, whole: bool = False) -> Iterator[Plan]:
+    """The plan, valid while the package is open (an sdist is extracted until then): one share
+    of it when --shard / CIBWL_SHARD says so, unless ``whole``."""
     # Output and config paths stay relative to the invoking directory, even for an sdist.
     output_dir = None if selection.output_dir is None else (ctx.cwd / selection.output_dir)
     with open_package(selection.package, cwd=ctx.cwd) as source:
@@ -85,12 +89,23 @@ def planned(selection: Selection, ctx: Context) -> Iterator[Plan]:
             cli=_cli_values(selection, source.package_dir, output_dir),
         )
         configs = resolver.selected_configurations()
-        yield make_plan(
+        plan = make_plan(
             globals=resolver.globals,
             builds=[resolver.build_options(c) for c in configs],
             run_options=resolver.explain(None),
             build_sources={c.identifier: resolver.explain(c) for c in configs},
         )
+        shard = shard_of(plan)
+        yield plan if shard is None or whole else select_share(plan, shard)
+
+
+def shard_of(plan: Plan) -> Shard | None:
+    """The shard --shard / CIBWL_SHARD asks for (checked), or None."""
+    resolved = plan.run_options.get("shard")
+    if resolved is None or not resolved.value.strip():
+        return None
+    option = "--shard" if resolved.layer == COMMAND_LINE else f"shard ({resolved.layer})"
+    return parse_shard(resolved.value, option=option)
 
 
 def nothing_to_build(plan: Plan) -> int:

@@ -142,3 +142,5 @@ class GlobalOptions:
     jobs: int | None = None  # ours: jobs / CIBWL_JOBS / --jobs; None = auto (CPU count)
     cache_enabled: bool = True  # ours: cache / CIBWL_CACHE / --no-cache
     keep_going: bool = False  # ours: keep-going / CIBWL_KEEP_GOING / --keep-going
+    # why the project may build an abi3 / py3-none wheel later Pythons reuse (wheel_reuse.py)
+    wheel_reuse_hint: str | None = None

@@ -266,6 +266,11 @@ _ENV_ONLY = (
     _cibw("debug-keep-container", False, "bool",  # noqa: FBT003
           "Keep the build container after the run and print how to open a shell in it.", "1",
           env_only=True),
+    _cibw("log-fold-mode", "", "string",
+          "How build steps are folded in the CI log: github, azure, travis or disabled (every"
+          " step expanded); unset, the CI service running the job decides (GitLab's sections"
+          " too). Annotations and the job summary follow the service whatever this says.",
+          "disabled", env_only=True),
     _cibw("cache-path", "", "string",
           "Cache directory for image root filesystems and other caches (default: the user cache"
           " directory, e.g. ~/.cache/cibuildwheel-like).", "/var/cache/cibw",
@@ -421,6 +426,25 @@ _TEST_CONTAINER = (
     ),
 )
 
+# Our options that only the environment (or the command line) sets: per CI job, not per project.
+_OURS_ENV_ONLY = (
+    OptionSpec(
+        name="shard",
+        toml_table="",
+        env_var="CIBWL_SHARD",
+        default="",
+        kind="string",
+        env_only=True,
+        platform_env=False,
+        help="Build one share of the plan (also `run --shard I/N`): I/N is the I-th of N shares,"
+        " from 1; every share of one plan together builds exactly the unsharded plan. Shares"
+        " are balanced by estimated cost and keep an abi3 / py3-none family in one share"
+        " (see GitHub Actions: sharding). `plan --github-matrix` writes the values, with a"
+        " `+arm` suffix when it was given `--arm-runner`.",
+        example="2/3",
+    ),
+)
+
 OPTIONS: tuple[OptionSpec, ...] = (
     *_SELECTORS,
     *_BUILD,
@@ -430,6 +454,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     *_ENV_ONLY,
     *_OURS,
     *_TEST_CONTAINER,
+    *_OURS_ENV_ONLY,
 )
 
 BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}

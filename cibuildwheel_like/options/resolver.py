@@ -42,6 +42,7 @@ from cibuildwheel_like.options.wheel_checks import (
     parse_audit_commands,
     parse_installer_requirement,
 )
+from cibuildwheel_like.options.wheel_reuse import reuse_hint
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -67,6 +68,7 @@ class CliValues:
     jobs: str | None = None  # --jobs N
     no_cache: bool = False  # --no-cache
     keep_going: bool = False  # --keep-going
+    shard: str | None = None  # --shard I/N
 
 
 def resolve_options(
@@ -193,6 +195,7 @@ class Resolver:
             keep_going=ov.parse_switch(
                 self.value("keep-going"), option=self._option_label("keep-going")
             ),
+            wheel_reuse_hint=reuse_hint(self._package_dir),
         )
 
     def _option_label(self, name: str) -> str:
@@ -406,6 +409,7 @@ class Resolver:
             "output-dir": self._cli.output_dir,
             "allow-empty": self._cli.allow_empty or None,
             "debug-traceback": self._cli.debug_traceback or None,
+            "shard": self._cli.shard,
         }
         cli_value = cli_values.get(spec.name)
         if cli_value is not None:

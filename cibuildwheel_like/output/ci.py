@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from cibuildwheel_like.errors import ConfigurationError
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -99,6 +101,45 @@ _SECTION_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 def section_key(title: str) -> str:
     """A fold name made of the characters every service accepts."""
     return _SECTION_NAME.sub("_", title).strip("_")[:100] or "step"
+
+
+# -- the fold style: CIBW_LOG_FOLD_MODE (cibuildwheel 4.3) overrides the service's own ----------
+FoldMode = Literal["github", "azure", "travis", "disabled"]
+FOLD_MODES: tuple[FoldMode, ...] = ("github", "azure", "travis", "disabled")
+FOLD_MODE_VARIABLE = "CIBW_LOG_FOLD_MODE"
+
+
+def _fold_mode(text: str) -> FoldMode | None:
+    match text:
+        case "github" | "azure" | "travis" | "disabled":
+            return text
+    return None
+
+
+def check_fold_mode(environ: Mapping[str, str]) -> None:
+    """A CIBW_LOG_FOLD_MODE that is set must be one of FOLD_MODES (exit 2 otherwise)."""
+    value = environ.get(FOLD_MODE_VARIABLE)
+    if value is not None and _fold_mode(value) is None:
+        raise ConfigurationError(
+            f"{FOLD_MODE_VARIABLE} = {value!r} is not valid; use one of {', '.join(FOLD_MODES)}"
+            " (or unset it: the CI service decides)"
+        )
+
+
+def fold_provider(provider: CIProvider | None, environ: Mapping[str, str]) -> CIProvider | None:
+    """Whose fold lines the log gets: the CI service's own, unless CIBW_LOG_FOLD_MODE names
+    one (``disabled``: none). An invalid value is left to ``check_fold_mode``."""
+    match _fold_mode(environ.get(FOLD_MODE_VARIABLE, "")):
+        case "github":
+            return CIProvider.github_actions
+        case "azure":
+            return CIProvider.azure_pipelines
+        case "travis":
+            return CIProvider.travis
+        case "disabled":
+            return None
+        case None:
+            return provider
 
 
 def group_start(provider: CIProvider | None, title: str, *, now: float) -> str | None:

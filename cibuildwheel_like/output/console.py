@@ -67,6 +67,7 @@ class Output:
         env = os.environ if environ is None else environ
         self.verbosity = verbosity
         self.ci = ci.detect_ci(env)
+        self.fold = ci.fold_provider(self.ci, env)  # CIBW_LOG_FOLD_MODE may override the style
         self.no_color = bool(env.get("NO_COLOR"))
         self._stdout = stdout or sys.stdout
         self._stderr = stderr or sys.stderr
@@ -210,6 +211,8 @@ class Output:
             f"engine: {', '.join(engines) or '-'} · {len(builds)} build(s)"
             f" in {len(plan.groups)} container(s)" + (f" · {lanes} lanes" if lanes > 1 else "")
         )
+        if plan.share is not None:
+            self._write(f"shard {plan.share.shard} of plan {plan.fingerprint}")
         if self.fancy:
             with self._lock:
                 self._out.print(plan_table(plan))
@@ -270,12 +273,12 @@ class Output:
         log = self._logs.take(identifier)
         if log is None:
             return
-        opening = ci.group_start(self.ci, title, now=time.time())
+        opening = ci.group_start(self.fold, title, now=time.time())
         self._write(opening if opening is not None else f"── {title}")
         self._stderr.flush()
         log.copy_to(self._stdout)
         self._stdout.flush()
-        closing = ci.group_end(self.ci, title, now=time.time())
+        closing = ci.group_end(self.fold, title, now=time.time())
         if closing is not None:
             self._write(closing)
         for line in log.deferred:
@@ -319,7 +322,7 @@ class Output:
     def _open_group(self, title: str) -> bool:
         if self.fancy or self.buffered or self.verbosity < 0 or self._group is not None:
             return False  # buffered builds get one fold for their whole log instead
-        line = ci.group_start(self.ci, title, now=time.time())
+        line = ci.group_start(self.fold, title, now=time.time())
         if line is None:
             return False
         self._group = title
@@ -335,7 +338,7 @@ class Output:
                 row.steps.pop()
             self.progress.publish()
             if opened and self._group == title:
-                end = ci.group_end(self.ci, title, now=time.time())
+                end = ci.group_end(self.fold, title, now=time.time())
                 self._group = None
                 if end is not None:
                     self._write(end)
@@ -416,7 +419,7 @@ class Output:
         with self._lock:
             self._logs.remove()
             if self._group is not None:
-                end = ci.group_end(self.ci, self._group, now=time.time())
+                end = ci.group_end(self.fold, self._group, now=time.time())
                 self._group = None
                 if end is not None:
                     self._write(end)

@@ -31,6 +31,7 @@ from cibuildwheel_like.report.summary import in_plan_order
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from cibuildwheel_like.plan import Plan
     from cibuildwheel_like.report.results import BuildResult
 
 SCHEMA_VERSION = 1
@@ -129,17 +130,19 @@ def build_report(
     created: dt.datetime | None = None,
     order: Sequence[str] = (),
     retry: Mapping[str, Any] | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     """The report as a JSON-ready dict; it always validates against the shipped schema.
 
     ``order``: the plan's identifiers; builds are listed in that order, whatever order the
     lanes finished in (see ``summary.in_plan_order``). ``retry``: for ``run --retry-failed``,
-    the report it read and which identifiers were retried or kept (``report.retry``).
+    the report it read and which identifiers were retried or kept (``report.retry``). ``plan``:
+    the run's plan, for the ``plan`` and ``shard`` records (which plan, which share of it).
     """
     results = in_plan_order(results, order)
     when = (created or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     status: RunStatus = "success" if exit_code == 0 else "failure"
-    return {
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cibuildwheel-like", "version": __version__},
         "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -147,15 +150,44 @@ def build_report(
         "status": status,
         "error": error,
         "output_dir": str(output_dir) if output_dir is not None else None,
-        "totals": {
-            "builds": len(results),
-            "built": sum(r.status == "built" for r in results),
-            "failed": sum(r.status == "failed" for r in results),
-            "not_run": sum(r.status == "not-run" for r in results),
-            "seconds": round(sum(max(r.build_seconds, 0.0) for r in results), 3),
-        },
+        "totals": totals_of(results),
         "builds": [_build_entry(r) for r in results],
         "retry": dict(retry) if retry is not None else None,
+        "plan": None,
+        "shard": None,
+        "merged": None,
+    }
+    if plan is not None:
+        report.update(plan_records(plan))
+    return report
+
+
+def totals_of(results: Sequence[BuildResult]) -> dict[str, Any]:
+    """The report's ``totals``: how many builds, by status, and their summed time."""
+    return {
+        "builds": len(results),
+        "built": sum(r.status == "built" for r in results),
+        "failed": sum(r.status == "failed" for r in results),
+        "not_run": sum(r.status == "not-run" for r in results),
+        "seconds": round(sum(max(r.build_seconds, 0.0) for r in results), 3),
+    }
+
+
+def plan_records(plan: Plan) -> dict[str, Any]:
+    """The report's ``plan`` (the whole plan: fingerprint, identifiers) and ``shard`` (this
+    run's share of it, or null) records."""
+    share = plan.share
+    return {
+        "plan": {"fingerprint": plan.fingerprint, "identifiers": list(plan.plan_identifiers)},
+        "shard": None
+        if share is None
+        else {
+            "spec": str(share.shard),
+            "index": share.shard.index,
+            "count": share.shard.count,
+            "identifiers": [b.identifier for b in plan.builds],
+            "estimated_cost": share.estimated_cost,
+        },
     }
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.output import ci
 from cibuildwheel_like.output.ci import CIProvider
 from cibuildwheel_like.report.summary import SummaryRow
@@ -174,3 +175,18 @@ def test_markdown_summary_shows_the_installer_check():
     assert len({t.count("|") for t in table}) == 1
     assert table[2].endswith("| pip 19.3+, glibc 2.17+ |")
     assert "installs with" not in ci.markdown_summary(rows[1:])
+
+
+def test_fold_provider_follows_cibw_log_fold_mode():
+    gha = ci.CIProvider.github_actions
+    assert ci.fold_provider(gha, {}) is gha
+    assert ci.fold_provider(gha, {"CIBW_LOG_FOLD_MODE": "disabled"}) is None
+    assert ci.fold_provider(None, {"CIBW_LOG_FOLD_MODE": "github"}) is gha
+    assert ci.fold_provider(gha, {"CIBW_LOG_FOLD_MODE": "azure"}) is ci.CIProvider.azure_pipelines
+    assert ci.fold_provider(None, {"CIBW_LOG_FOLD_MODE": "travis"}) is ci.CIProvider.travis
+    assert ci.fold_provider(gha, {"CIBW_LOG_FOLD_MODE": "bogus"}) is gha  # check_fold_mode says
+    ci.check_fold_mode({})
+    for mode in ci.FOLD_MODES:
+        ci.check_fold_mode({"CIBW_LOG_FOLD_MODE": mode})
+    with pytest.raises(ConfigurationError, match="CIBW_LOG_FOLD_MODE = 'GitHub' is not valid"):
+        ci.check_fold_mode({"CIBW_LOG_FOLD_MODE": "GitHub"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -29,14 +30,39 @@ def test_inputs_are_cibuildwheels():
         "config-file": "",
         "only": "",
         "extras": "",
+        "python-path": "",  # cibuildwheel's action has it too
+        "shard": "",
+        "keep-going": "",
+        "github-matrix": "false",
+        "max-jobs": "",
+        "arm-runner": "",
     }
     assert all(spec["description"] for spec in inputs.values())
 
 
 def test_outputs_and_composite():
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["outputs"]) == {"wheelhouse", "report"}
+    assert set(ACTION["outputs"]) == {"wheelhouse", "report", "matrix"}
     assert ACTION["outputs"]["report"]["value"] == "${{ steps.paths.outputs.report }}"
+    assert ACTION["outputs"]["matrix"]["value"] == "${{ steps.matrix.outputs.matrix }}"
+
+
+def test_every_action_used_is_pinned_by_commit():
+    uses = [step["uses"] for step in ACTION["runs"]["steps"] if "uses" in step]
+    assert uses
+    for use in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use), use
+
+
+def test_python_path_input_replaces_setup_python():
+    assert STEPS["python"]["if"].startswith("inputs.python-path == ''")
+    python = STEPS["install"]["env"]["ACTION_PYTHON"]
+    assert python.startswith("${{ inputs.python-path || steps.python.outputs.python-path")
+
+
+def test_the_build_merges_stderr_into_stdout():
+    assert STEPS["run"]["run"].rstrip().endswith('"${args[@]}" 2>&1')
+    assert "exec 2>&1" in STEPS["install"]["run"]
 
 
 def test_inputs_never_reach_script_text():
@@ -148,6 +174,8 @@ def test_run_step_arguments(tmp_path, config_file, only, extra_args):
             "ACTION_REPORT": "/abs/build-report.json",
             "ACTION_CONFIG_FILE": config_file,
             "ACTION_ONLY": only,
+            "ACTION_SHARD": "",
+            "ACTION_KEEP_GOING": "",
         },
         tmp_path,
     )
@@ -162,3 +190,65 @@ def test_run_step_arguments(tmp_path, config_file, only, extra_args):
             *extra_args,
         ]
     ]
+
+
+@pytest.mark.parametrize(
+    ("shard", "keep_going", "extra_args", "keep_going_env"),
+    [
+        ("", "", [], None),
+        ("2/3", "", ["--shard", "2/3"], None),
+        ("1/2+arm", "true", ["--shard", "1/2+arm"], "true"),
+    ],
+)
+def test_run_step_shard_and_keep_going(tmp_path, shard, keep_going, extra_args, keep_going_env):
+    # the recorder also notes CIBWL_KEEP_GOING, which the step passes through unchanged
+    program = tmp_path / "recorder"
+    program.write_text(
+        RECORDER.replace(
+            "for a in", 'echo "KG=${CIBWL_KEEP_GOING-unset}" >> "$ARGV_LOG"\nfor a in', 1
+        )
+    )
+    program.chmod(0o755)
+    run_step(
+        "run",
+        {
+            "ACTION_PROGRAM": str(program),
+            "ACTION_PACKAGE_DIR": ".",
+            "ACTION_OUTPUT_DIR": "/abs/wheelhouse",
+            "ACTION_REPORT": "/abs/build-report.json",
+            "ACTION_CONFIG_FILE": "",
+            "ACTION_ONLY": "",
+            "ACTION_SHARD": shard,
+            "ACTION_KEEP_GOING": keep_going,
+        },
+        tmp_path,
+    )
+    log = (tmp_path / "argv.log").read_text().splitlines()
+    assert log[0] == f"KG={keep_going_env or 'unset'}"
+    assert log[2:-1] == [
+        "run", ".", "--output-dir", "/abs/wheelhouse", "--report", "/abs/build-report.json",
+        *extra_args,
+    ]  # fmt: skip
+
+
+def test_matrix_step_sets_the_output_from_the_plans_json(tmp_path):
+    program = tmp_path / "planner"
+    program.write_text(
+        '#!/bin/sh\nprintf \'%s\\n\' "$@" > "$ARGV_LOG"\necho \'{"include": [{"shard": "1/1"}]}\'\n'
+    )
+    program.chmod(0o755)
+    outputs = run_step(
+        "matrix",
+        {
+            "ACTION_PROGRAM": str(program),
+            "ACTION_PACKAGE_DIR": "pkg",
+            "ACTION_CONFIG_FILE": "",
+            "ACTION_MAX_JOBS": "4",
+            "ACTION_ARM_RUNNER": "ubuntu-24.04-arm",
+        },
+        tmp_path,
+    )
+    assert outputs == {"matrix": '{"include": [{"shard": "1/1"}]}'}
+    assert (tmp_path / "argv.log").read_text().splitlines() == [
+        "plan", "pkg", "--github-matrix", "--max-jobs", "4", "--arm-runner", "ubuntu-24.04-arm",
+    ]  # fmt: skip

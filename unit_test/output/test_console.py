@@ -321,3 +321,31 @@ def test_a_pipe_is_not_a_terminal():
     output, _, _ = make()
     assert not output.fancy
     assert output.ci is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "opening"),
+    [
+        ({"GITHUB_ACTIONS": "true", "CIBW_LOG_FOLD_MODE": "disabled"}, None),
+        ({"CIBW_LOG_FOLD_MODE": "github"}, f"::group::{IDS[0]}: build"),
+        ({"GITHUB_ACTIONS": "true", "CIBW_LOG_FOLD_MODE": "azure"}, f"##[group]{IDS[0]}: build"),
+        ({"TRAVIS": "true", "CIBW_LOG_FOLD_MODE": "travis"}, "travis_fold:start:"),
+        ({"TF_BUILD": "True"}, f"##[group]{IDS[0]}: build"),  # unset: the service decides
+    ],
+)
+def test_log_fold_mode_sets_the_fold_style_only(environ, opening):
+    shared = io.StringIO()
+    output = Output(stdout=shared, stderr=shared, environ=environ)
+    output.header(plan())
+    fake_run(output, fail=True)
+    lines = shared.getvalue().splitlines()
+    folds = [line for line in lines if line.startswith(("::group::", "##[group]", "travis_fold"))]
+    if opening is None:
+        assert folds == []
+        assert f"▶ {IDS[0]}: build" in lines  # every step expanded, still announced
+    else:
+        assert folds
+        assert folds[0].startswith(opening)
+    # annotations follow the CI service running the job, whatever the fold style
+    github = environ.get("GITHUB_ACTIONS") == "true"
+    assert any(line.startswith("::error") for line in lines) == github
