@@ -18,6 +18,7 @@ from cibuildwheel_like.cli.selection import nothing_to_build, planned
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from cibuildwheel_like.context import Context
     from cibuildwheel_like.output.console import Output
@@ -40,7 +41,7 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
     as_json = bool(args.json)
     with planned(selection_from(args), ctx) as the_plan:
         if as_json:
-            ctx.output.print_raw(to_json(the_plan))
+            ctx.output.print_raw(to_json(the_plan, redact=ctx.output.redact_data))
         else:
             show(the_plan, ctx.output)
         if not the_plan.builds:
@@ -117,8 +118,10 @@ def to_data(plan: Plan) -> dict[str, Any]:
     }
 
 
-def to_json(plan: Plan) -> str:
-    return json.dumps(to_data(plan), indent=2, sort_keys=False)
+def to_json(plan: Plan, *, redact: Callable[[Any], Any] | None = None) -> str:
+    """``redact``: masks the secrets in the document (Output.redact_data)."""
+    data = to_data(plan)
+    return json.dumps(data if redact is None else redact(data), indent=2, sort_keys=False)
 
 
 def show(plan: Plan, output: Output) -> None:

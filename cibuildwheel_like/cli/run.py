@@ -141,7 +141,7 @@ def _finish(
             error=error,
             output_dir=plan.globals.output_dir,
         )
-        written = build_report.write_report(report_path, data)
+        written = build_report.write_report(report_path, out.redact_data(data))
         out.info(f"build report: {written}")
     except (OSError, FatalError) as e:
         message = f"could not write the build report to {report_path}: {e}"

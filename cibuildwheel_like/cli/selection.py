@@ -12,6 +12,7 @@ from cibuildwheel_like.errors import ConfigurationError, NothingToDoError
 from cibuildwheel_like.options.config_file import read_toml
 from cibuildwheel_like.options.package_source import open_package
 from cibuildwheel_like.options.resolver import CliValues, resolve_options
+from cibuildwheel_like.output import secrets
 from cibuildwheel_like.plan import Plan, make_plan
 
 if TYPE_CHECKING:
@@ -84,12 +85,15 @@ def planned(selection: Selection, ctx: Context) -> Iterator[Plan]:
             cli=_cli_values(selection, source.package_dir, output_dir),
         )
         configs = resolver.selected_configurations()
-        yield make_plan(
+        plan = make_plan(
             globals=resolver.globals,
             builds=[resolver.build_options(c) for c in configs],
             run_options=resolver.explain(None),
             build_sources={c.identifier: resolver.explain(c) for c in configs},
         )
+        # environment-pass values and literal secrets of the options: masked from here on
+        ctx.output.protect(secrets.from_plan(plan, ctx.environ))
+        yield plan
 
 
 def nothing_to_build(plan: Plan) -> int:

@@ -7,20 +7,23 @@ environment travels on the exec's stdin (never on the host's command line, so va
 ends in ``exec env -i NAME=value ... command``. Files go in as a tar stream and come out as a tar
 stream extracted on the host into a temporary directory, refusing members that would land
 outside it. Host directories (the persistent caches) are bind-mounted at create time. The
-container is removed on every way out of the ``with`` block.
+container is removed on every way out of the ``with`` block. Within ``time_limit`` a command
+that outlives its time is killed in the container, with everything it started (see _KILL_ALL).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import shlex
 import shutil
 import subprocess
 import tarfile
+import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
@@ -37,11 +40,67 @@ if TYPE_CHECKING:
 
 NAME_PREFIX = "cibuildwheel-like-"
 LABEL = "org.cibuildwheel-like.build=1"
-_KEEP_ALIVE = ("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done")
+KEEP_ALIVE_MARK = "cibuildwheel-like-keep-alive"  # its $0: _KILL_ALL finds PID 1's keep-alive by it
+_KEEP_ALIVE = (
+    "/bin/sh",
+    "-c",
+    "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done",
+    KEEP_ALIVE_MARK,
+)
 _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command then sees EOF
 _PULL_ATTEMPTS = 3
 
 TarFiller = Callable[[tarfile.TarFile], None]
+
+# Run in the container when a command outlives its time limit: kill every process but the
+# keep-alive (and its `sleep`), this script and its children, whatever started them (a daemon
+# that left its session, a background job), stopping them first so that none forks meanwhile;
+# a few rounds, until none is left. Only in the container's own PID namespace: the keep-alive
+# must be PID 1, or the child of the engine's init (--init); otherwise (--pid=host) exit 3 and
+# kill nothing. Shell builtins and `cat` only, so any image can run it. Exit 4: some remain.
+_KILL_ALL = r"""
+m=cibuildwheel-like; m="$m-keep-alive"
+keep=""
+for d in /proc/[0-9]*; do
+  case "$(cat "$d/cmdline" 2>/dev/null)" in *"$m"*) keep=${d#/proc/}; break;; esac
+done
+status() { st=""; pp=""
+  while read -r k v rest; do case "$k" in State:) st=$v;; PPid:) pp=$v;; esac
+  done 2>/dev/null <"/proc/$1/status"; }
+[ -n "$keep" ] || exit 3
+if [ "$keep" != 1 ]; then status "$keep"; [ "$pp" = 1 ] || exit 3; fi
+round=0
+while [ "$round" -lt 10 ]; do
+  round=$((round + 1)); others=""
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    case " 1 $keep $$ " in *" $p "*) continue;; esac
+    status "$p"
+    case "$st" in ""|Z|X) continue;; esac
+    [ "$pp" = "$$" ] && continue
+    if [ "$pp" = "$keep" ] && [ "$(cat "$d/cmdline" 2>/dev/null)" = sleep3600 ]; then continue; fi
+    others="$others $p"
+  done
+  [ -n "$others" ] || exit 0
+  kill -STOP $others 2>/dev/null
+  kill -KILL $others 2>/dev/null
+  sleep 0.2 2>/dev/null || sleep 1
+done
+exit 4
+"""
+_KILL_SECONDS = 30  # for the kill itself, and for the engine client to notice the exec ended
+
+
+class ExecTimeoutError(HostCommandError):
+    """A command in the container ran past the time limit set by ``Container.time_limit``; it
+    was killed, with every other process it left in the container."""
+
+    def __init__(self, container: str, seconds: float) -> None:
+        super().__init__(
+            f"a command in container {container} ran past its time limit ({seconds:g} s) and"
+            " was killed"
+        )
+        self.seconds = seconds
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -137,6 +196,8 @@ class Container:
         self._personality: tuple[str, ...] = ()
         self._created = False
         self._aborted = False  # abort() removed it from another thread
+        self._deadline: float | None = None  # time.monotonic() by which commands must end
+        self._limit = 0.0  # the seconds given to time_limit (for the message)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Container:  # noqa: PYI034  # Self needs Python 3.11
@@ -287,6 +348,47 @@ class Container:
             " util-linux in the image"
         )
 
+    # -- time limits -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def time_limit(self, seconds: float | None) -> Iterator[None]:
+        """Every command ``run`` inside the block must end within ``seconds`` of entering it
+        (None: no limit). One still running then is killed, with every process left in the
+        container but its keep-alive, and ``run`` raises ExecTimeoutError."""
+        previous = self._deadline, self._limit
+        if seconds is not None:
+            self._deadline, self._limit = time.monotonic() + seconds, seconds
+        try:
+            yield
+        finally:
+            self._deadline, self._limit = previous
+
+    def _remaining(self) -> float | None:
+        if self._deadline is None:
+            return None
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise ExecTimeoutError(self.name, self._limit)
+        return remaining
+
+    def kill_processes(self) -> None:
+        """Kill every process in the container but its keep-alive (see _KILL_ALL)."""
+        argv = self._exec_argv(["/bin/sh", "-c", _KILL_ALL], interactive=False)
+        try:
+            result = hostcmd.run(argv, capture=True, check=False, timeout=_KILL_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.output.warning(f"stopping the processes in {self.name} took too long")
+            return
+        if result.returncode != 0:
+            why = {3: "it does not run in its own PID namespace", 4: "some would not die"}
+            reason = why.get(result.returncode, result.stderr.decode(errors="replace").strip())
+            self.output.warning(
+                f"could not stop every process in {self.name}: {reason}; removing the"
+                " container stops them"
+            )
+
+    def _watch(self, seconds: float, proc: subprocess.Popen[bytes] | None) -> _Watchdog:
+        return _Watchdog(self, seconds, proc)
+
     # -- commands ----------------------------------------------------------------------------
     def _exec_argv(self, inner: Sequence[str], *, interactive: bool = True) -> list[str]:
         flags = ["-i"] if interactive else []
@@ -314,9 +416,22 @@ class Container:
         ``shown`` replaces the echoed command line (for long internal scripts)."""
         outer = self._exec_argv(["/bin/sh", "-c", _READ_SCRIPT])
         script = self.script(argv, env=env, cwd=str(cwd))
+        remaining = self._remaining()
         if capture:
             self.output.debug(f"    + {shown or shlex.join(argv)}")
-            done = hostcmd.run(outer, capture=True, check=False, input_bytes=script)
+            watchdog = None if remaining is None else self._watch(remaining, None)
+            backstop = None if remaining is None else remaining + 2 * _KILL_SECONDS
+            try:
+                done = hostcmd.run(
+                    outer, capture=True, check=False, input_bytes=script, timeout=backstop
+                )
+            except subprocess.TimeoutExpired:  # the kill did not end it: the client was
+                raise ExecTimeoutError(self.name, self._limit) from None
+            finally:
+                if watchdog is not None:
+                    watchdog.stop()
+            if watchdog is not None and watchdog.fired:
+                raise ExecTimeoutError(self.name, self._limit)
             return ExecResult(
                 returncode=done.returncode,
                 stdout=done.stdout.decode(errors="replace"),
@@ -326,6 +441,7 @@ class Container:
         proc = hostcmd.popen(
             outer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
+        watchdog = None if remaining is None else self._watch(remaining, proc)
         try:
             assert proc.stdin is not None  # noqa: S101  # set by PIPE above
             assert proc.stdout is not None  # noqa: S101
@@ -338,6 +454,11 @@ class Container:
             proc.kill()
             proc.wait()
             raise
+        finally:
+            if watchdog is not None:
+                watchdog.stop()
+        if watchdog is not None and watchdog.fired:
+            raise ExecTimeoutError(self.name, self._limit)
         return ExecResult(returncode=returncode, stdout="")
 
     def environment(self) -> dict[str, str]:
@@ -421,3 +542,33 @@ class Container:
                 f"copying {self.name}:{source} out failed: {err.decode(errors='replace')}"
             )
         return written
+
+
+class _Watchdog:
+    """Kills a container's processes when a command's time is up (from a timer thread), then,
+    if the engine client of a streamed command still has not ended, the client itself."""
+
+    def __init__(
+        self, container: Container, seconds: float, proc: subprocess.Popen[bytes] | None
+    ) -> None:
+        self.fired = False
+        self._container = container
+        self._proc = proc
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self.fired = True
+        self._container.kill_processes()
+        if self._proc is not None:
+            try:
+                self._proc.wait(_KILL_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+
+    def stop(self) -> None:
+        """Cancel the timer, or wait for a kill already under way to finish."""
+        self._timer.cancel()
+        if self._timer.is_alive():
+            self._timer.join()

@@ -101,6 +101,8 @@ class BuildOptions:
     test_skipped: bool  # matched by test-skip
     emulated_tests: EmulatedTests = "full"  # ours: [tool.cibuildwheel-like] / CIBWL_EMULATED_TESTS
     test_installer: TestInstaller = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
+    build_timeout: float | None = None  # ours: build-timeout, minutes per build step; None: none
+    test_timeout: float | None = None  # ours: test-timeout, minutes for the test step
 
     @property
     def identifier(self) -> str:
@@ -130,3 +132,6 @@ class GlobalOptions:
     requires_python: str | None
     jobs: int | None = None  # ours: jobs / CIBWL_JOBS / --jobs; None = auto (CPU count)
     cache_enabled: bool = True  # ours: cache / CIBWL_CACHE / --no-cache
+    # ours: ca-bundle / CIBWL_CA_BUNDLE, else the host's SSL_CERT_FILE, REQUESTS_CA_BUNDLE or
+    # PIP_CERT: copied into every container (engine/certificates.py); None: the image's own
+    ca_bundle: Path | None = None

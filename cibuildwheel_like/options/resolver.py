@@ -20,6 +20,7 @@ from cibuildwheel_like.options import image_choice as images
 from cibuildwheel_like.options import registry as reg
 from cibuildwheel_like.options import removed as removed_settings
 from cibuildwheel_like.options import values as ov
+from cibuildwheel_like.options.ca_bundle import resolve_ca_bundle
 from cibuildwheel_like.options.cascade import COMMAND_LINE, Cascade, Resolved
 from cibuildwheel_like.options.config_file import load_config, locate_config_file, read_toml
 from cibuildwheel_like.options.dependency_groups import DependencyGroups, load_dependency_groups
@@ -182,6 +183,12 @@ class Resolver:
             requires_python=None if requires is None else str(requires),
             jobs=ov.parse_jobs(self.value("jobs"), option=self._option_label("jobs")),
             cache_enabled=ov.parse_switch(self.value("cache"), option=self._option_label("cache")),
+            ca_bundle=resolve_ca_bundle(
+                self.value("ca-bundle"),
+                option=self._option_label("ca-bundle"),
+                base_dir=self._project_dir,
+                environ=env,
+            ),
         )
 
     def _option_label(self, name: str) -> str:
@@ -338,6 +345,8 @@ class Resolver:
             test_installer=ov.parse_test_installer(
                 get("test-installer"), option=label("test-installer")
             ),
+            build_timeout=ov.parse_minutes(get("build-timeout"), option=label("build-timeout")),
+            test_timeout=ov.parse_minutes(get("test-timeout"), option=label("test-timeout")),
         )
 
     def explain(self, config: PythonConfiguration | None) -> dict[str, Resolved]:
@@ -415,6 +424,8 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
     )
     ov.parse_emulated_tests(get("emulated-tests"))
     ov.parse_test_installer(get("test-installer"), option=label("test-installer"))
+    ov.parse_minutes(get("build-timeout"), option=label("build-timeout"))
+    ov.parse_minutes(get("test-timeout"), option=label("test-timeout"))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

@@ -18,11 +18,13 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.pipeline import timeouts
 from cibuildwheel_like.pipeline.argv import display
 from cibuildwheel_like.report.results import CacheStats, StepTiming, TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from cibuildwheel_like.context import Context
@@ -64,6 +66,10 @@ class BuildContainer(Protocol):
 
     def abort(self) -> None:
         """Force-remove the container from another thread; a running command ends."""
+
+    def time_limit(self, seconds: float | None) -> AbstractContextManager[None]:
+        """Commands run inside must end within ``seconds``; one that does not is killed (with
+        whatever it started) and ``run`` raises ExecTimeoutError."""
 
 
 class Stopped(Exception):  # noqa: N818  # not an error of its own: the lane was told to stop
@@ -211,7 +217,10 @@ class BuildRun:
         start = time.monotonic()
         ok = False
         try:
-            with self.run.ctx.output.step(self.identifier, name):
+            with (
+                self.run.ctx.output.step(self.identifier, name),
+                timeouts.limited(self.run.container, self.options, name),
+            ):
                 yield
             ok = True
         finally:
