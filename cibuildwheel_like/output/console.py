@@ -195,9 +195,12 @@ class Output:
             if not new:
                 return
             if self.ci is ci.CIProvider.github_actions:
-                for command in new.github_masks():
-                    self._stdout.write(command + "\n")  # the one place a secret is written
+                # on stderr, which the runner reads for commands too: stdout stays what was
+                # asked for (plan --json); the one place a secret is written
                 self._stdout.flush()
+                for command in new.github_masks():
+                    self._stderr.write(command + "\n")
+                self._stderr.flush()
             self._secrets = self._secrets | new
 
     def redact(self, text: str) -> str:
