@@ -30,16 +30,24 @@ def resolve_ca_bundle(
     allows, is passed over: there is no single file to copy)."""
     text = value.strip()
     if text:
-        return _checked((base_dir / Path(text).expanduser()).resolve(), source=f"{option}")
+        return _checked(_path(text, base_dir=base_dir, source=option), source=option)
     for name in HOST_VARIABLES:
         setting = environ.get(name, "").strip()
         if not setting:
             continue
-        path = Path(setting).expanduser().resolve()
+        source = f"the host's {name}"
+        path = _path(setting, base_dir=Path.cwd(), source=source)
         if path.is_dir():
             continue
-        return _checked(path, source=f"the host's {name}")
+        return _checked(path, source=source)
     return None
+
+
+def _path(text: str, *, base_dir: Path, source: str) -> Path:
+    try:
+        return (base_dir / Path(text).expanduser()).resolve()
+    except (ValueError, OSError, RuntimeError) as e:  # a NUL byte, an unknown ~user, a loop
+        raise ConfigurationError(f"{source} = {text!r} is not a usable path ({e})") from None
 
 
 def _checked(path: Path, *, source: str) -> Path:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch, parse_archs
+from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
 from cibuildwheel_like.options import image_choice as images
 from cibuildwheel_like.options import registry as reg
@@ -169,7 +170,7 @@ class Resolver:
         return GlobalOptions(
             package_dir=self._package_dir,
             project_dir=self._project_dir,
-            output_dir=output.resolve(),
+            output_dir=_resolved(output, option="--output-dir / CIBW_OUTPUT_DIR"),
             config_file=self._config_file,
             build_selector=build,
             skip_selector=skip,
@@ -390,6 +391,13 @@ class Resolver:
         default = spec.default
         text = str(default).lower() if isinstance(default, bool) else str(default)
         return Resolved(value=text, layer="default", layers=("default",))
+
+
+def _resolved(path: Path, *, option: str) -> Path:
+    try:
+        return path.resolve()
+    except (ValueError, OSError, RuntimeError) as e:  # a NUL byte, a symlink loop
+        raise ConfigurationError(f"{option} = {str(path)!r} is not a usable path ({e})") from None
 
 
 def _label(name: str, layer: str, identifier: str | None = None) -> str:
