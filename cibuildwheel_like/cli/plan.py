@@ -95,6 +95,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
         "project_dir": str(g.project_dir),
         "output_dir": str(g.output_dir),
         "config_file": None if g.config_file is None else str(g.config_file),
+        "ca_bundle": None if g.ca_bundle is None else str(g.ca_bundle),
         "groups": groups,
         "jobs": plan.jobs,
         "lanes": [
