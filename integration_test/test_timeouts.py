@@ -1,9 +1,7 @@
-"""build-timeout on a real container: the step outliving it is killed with everything it started
-(a background job, a `nohup` job, a process that left its session with `setsid`), the
-identifier fails naming the step and the limit, and the container is cleaned up as after any
-failure. The test-timeout side (same engine seam, another step) is covered by the unit tests
-of pipeline/timeouts.py: a test step's duration on a loaded 2-core machine is too uncertain to
-time out at a known point without waiting minutes."""
+"""build-timeout and test-timeout on a real container: the step outliving its limit is killed
+with everything it started (a background job, a `nohup` job, a process that left its session
+with `setsid`), the identifier fails naming the step and the limit, and the container is cleaned
+up as after any failure."""
 
 from __future__ import annotations
 
@@ -74,4 +72,28 @@ def test_build_timeout_kills_the_step_and_everything_it_started(tmp_path: Path):
     finally:
         for name in kept:
             subprocess.run(["docker", "rm", "-f", name], check=False, capture_output=True)
+    assert run.containers() == []
+
+
+def test_test_timeout_stops_a_hanging_test_command(tmp_path: Path):
+    """The wheel builds; its test hangs. Where exactly the 30 s run out (the test environment,
+    the installs or the command) depends on the machine's load: the step is the same."""
+    ensure_image("docker", "bookworm")
+    project = copy_example("c-extension", tmp_path)
+    env = {
+        "CIBW_MANYLINUX_X86_64_IMAGE": "debian-bookworm",
+        "CIBW_BUILD": "cp311-manylinux*",
+        "CIBW_TEST_GROUPS": "",
+        "CIBW_TEST_COMMAND": "echo TESTING; sleep 600",
+        "CIBWL_TEST_TIMEOUT": "0.5",
+        "CIBWL_BUILD_TIMEOUT": "30",  # a limit that is not reached changes nothing
+    }
+    run = run_cli(project, env, timeout=600)
+    assert run.returncode == 1
+    assert "✓ cp311-manylinux_x86_64: build" in run.output
+    assert (
+        "cp311-manylinux_x86_64: step 'test' ran past test-timeout = 0.5 minutes (30 s) and was"
+        " stopped" in run.output
+    )
+    assert run.wheels == []  # an untested wheel is not delivered
     assert run.containers() == []
