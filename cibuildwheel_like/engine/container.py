@@ -52,33 +52,40 @@ _PULL_ATTEMPTS = 3
 
 TarFiller = Callable[[tarfile.TarFile], None]
 
-# Run in the container when a command outlives its time limit: kill every process but the
-# keep-alive (and its `sleep`), this script and its children, whatever started them (a daemon
-# that left its session, a background job), stopping them first so that none forks meanwhile;
-# a few rounds, until none is left. Only in the container's own PID namespace: the keep-alive
-# must be PID 1, or the child of the engine's init (--init); otherwise (--pid=host) exit 3 and
-# kill nothing. Shell builtins and `cat` only, so any image can run it. Exit 4: some remain.
+# Run in the container when a command outlives its time limit: kill every process but PID 1,
+# the keep-alive (found by its mark; with the engine's --init, PID 1 carries the mark too) and
+# its `sleep`, this script and its children, whatever started them (a daemon that left its
+# session, a background job), stopping them first so that none forks meanwhile; a few rounds,
+# until none is left. Only in the container's own PID namespace: each marked process must be
+# PID 1 or a child of it; otherwise (--pid=host, where other containers' keep-alives show too)
+# exit 3 and kill nothing. Shell builtins and `cat` only, so any image can run it. Exit 4: some
+# remain.
 _KILL_ALL = r"""
 m=cibuildwheel-like; m="$m-keep-alive"
-keep=""
-for d in /proc/[0-9]*; do
-  case "$(cat "$d/cmdline" 2>/dev/null)" in *"$m"*) keep=${d#/proc/}; break;; esac
-done
 status() { st=""; pp=""
   while read -r k v rest; do case "$k" in State:) st=$v;; PPid:) pp=$v;; esac
   done 2>/dev/null <"/proc/$1/status"; }
-[ -n "$keep" ] || exit 3
-if [ "$keep" != 1 ]; then status "$keep"; [ "$pp" = 1 ] || exit 3; fi
+keep=" 1 "; found=""
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  case "$(cat "$d/cmdline" 2>/dev/null)" in
+    *"$m"*) found=1; keep="$keep$p "
+      if [ "$p" != 1 ]; then status "$p"; [ "$pp" = 1 ] || exit 3; fi;;
+  esac
+done
+[ -n "$found" ] || exit 3
 round=0
 while [ "$round" -lt 10 ]; do
   round=$((round + 1)); others=""
   for d in /proc/[0-9]*; do
     p=${d#/proc/}
-    case " 1 $keep $$ " in *" $p "*) continue;; esac
+    case "$keep$$ " in *" $p "*) continue;; esac
     status "$p"
     case "$st" in ""|Z|X) continue;; esac
     [ "$pp" = "$$" ] && continue
-    if [ "$pp" = "$keep" ] && [ "$(cat "$d/cmdline" 2>/dev/null)" = sleep3600 ]; then continue; fi
+    case "$keep" in
+      *" $pp "*) [ "$(cat "$d/cmdline" 2>/dev/null)" = sleep3600 ] && continue;;
+    esac
     others="$others $p"
   done
   [ -n "$others" ] || exit 0
