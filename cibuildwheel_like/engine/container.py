@@ -8,7 +8,7 @@ ends in ``exec env -i NAME=value ... command``. Files go in as a tar stream and 
 stream extracted on the host into a temporary directory, refusing members that would land
 outside it. Host directories (the persistent caches) are bind-mounted at create time. The
 container is removed on every way out of the ``with`` block. Within ``time_limit`` a command
-that outlives its time is killed in the container, with everything it started (see _KILL_ALL).
+that outlives its time is killed in the container, with everything it started (exec_limit.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import shlex
 import shutil
 import subprocess
 import tarfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +29,13 @@ from typing import IO, TYPE_CHECKING
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import client
+from cibuildwheel_like.engine.exec_limit import (
+    KEEP_ALIVE_MARK,
+    KILL_ALL,
+    KILL_SECONDS,
+    ExecTimeoutError,
+    Watchdog,
+)
 from cibuildwheel_like.errors import FatalError, HostCommandError
 
 if TYPE_CHECKING:
@@ -40,7 +46,6 @@ if TYPE_CHECKING:
 
 NAME_PREFIX = "cibuildwheel-like-"
 LABEL = "org.cibuildwheel-like.build=1"
-KEEP_ALIVE_MARK = "cibuildwheel-like-keep-alive"  # its $0: _KILL_ALL finds PID 1's keep-alive by it
 _KEEP_ALIVE = (
     "/bin/sh",
     "-c",
@@ -51,63 +56,6 @@ _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command th
 _PULL_ATTEMPTS = 3
 
 TarFiller = Callable[[tarfile.TarFile], None]
-
-# Run in the container when a command outlives its time limit: kill every process but PID 1,
-# the keep-alive (found by its mark; with the engine's --init, PID 1 carries the mark too) and
-# its `sleep`, this script and its children, whatever started them (a daemon that left its
-# session, a background job), stopping them first so that none forks meanwhile; a few rounds,
-# until none is left. Only in the container's own PID namespace: each marked process must be
-# PID 1 or a child of it; otherwise (--pid=host, where other containers' keep-alives show too)
-# exit 3 and kill nothing. Shell builtins and `cat` only, so any image can run it. Exit 4: some
-# remain.
-_KILL_ALL = r"""
-m=cibuildwheel-like; m="$m-keep-alive"
-status() { st=""; pp=""
-  while read -r k v rest; do case "$k" in State:) st=$v;; PPid:) pp=$v;; esac
-  done 2>/dev/null <"/proc/$1/status"; }
-keep=" 1 "; found=""
-for d in /proc/[0-9]*; do
-  p=${d#/proc/}
-  case "$(cat "$d/cmdline" 2>/dev/null)" in
-    *"$m"*) found=1; keep="$keep$p "
-      if [ "$p" != 1 ]; then status "$p"; [ "$pp" = 1 ] || exit 3; fi;;
-  esac
-done
-[ -n "$found" ] || exit 3
-round=0
-while [ "$round" -lt 10 ]; do
-  round=$((round + 1)); others=""
-  for d in /proc/[0-9]*; do
-    p=${d#/proc/}
-    case "$keep$$ " in *" $p "*) continue;; esac
-    status "$p"
-    case "$st" in ""|Z|X) continue;; esac
-    [ "$pp" = "$$" ] && continue
-    case "$keep" in
-      *" $pp "*) [ "$(cat "$d/cmdline" 2>/dev/null)" = sleep3600 ] && continue;;
-    esac
-    others="$others $p"
-  done
-  [ -n "$others" ] || exit 0
-  kill -STOP $others 2>/dev/null
-  kill -KILL $others 2>/dev/null
-  sleep 0.2 2>/dev/null || sleep 1
-done
-exit 4
-"""
-_KILL_SECONDS = 30  # for the kill itself, and for the engine client to notice the exec ended
-
-
-class ExecTimeoutError(HostCommandError):
-    """A command in the container ran past the time limit set by ``Container.time_limit``; it
-    was killed, with every other process it left in the container."""
-
-    def __init__(self, container: str, seconds: float) -> None:
-        super().__init__(
-            f"a command in container {container} ran past its time limit ({seconds:g} s) and"
-            " was killed"
-        )
-        self.seconds = seconds
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -378,10 +326,10 @@ class Container:
         return remaining
 
     def kill_processes(self) -> None:
-        """Kill every process in the container but its keep-alive (see _KILL_ALL)."""
-        argv = self._exec_argv(["/bin/sh", "-c", _KILL_ALL], interactive=False)
+        """Kill every process in the container but its keep-alive (see exec_limit.KILL_ALL)."""
+        argv = self._exec_argv(["/bin/sh", "-c", KILL_ALL], interactive=False)
         try:
-            result = hostcmd.run(argv, capture=True, check=False, timeout=_KILL_SECONDS)
+            result = hostcmd.run(argv, capture=True, check=False, timeout=KILL_SECONDS)
         except subprocess.TimeoutExpired:
             self.output.warning(f"stopping the processes in {self.name} took too long")
             return
@@ -393,8 +341,8 @@ class Container:
                 " container stops them"
             )
 
-    def _watch(self, seconds: float, proc: subprocess.Popen[bytes] | None) -> _Watchdog:
-        return _Watchdog(self, seconds, proc)
+    def _watch(self, seconds: float, proc: subprocess.Popen[bytes] | None) -> Watchdog:
+        return Watchdog(seconds, kill=self.kill_processes, proc=proc)
 
     # -- commands ----------------------------------------------------------------------------
     def _exec_argv(self, inner: Sequence[str], *, interactive: bool = True) -> list[str]:
@@ -427,7 +375,7 @@ class Container:
         if capture:
             self.output.debug(f"    + {shown or shlex.join(argv)}")
             watchdog = None if remaining is None else self._watch(remaining, None)
-            backstop = None if remaining is None else remaining + 2 * _KILL_SECONDS
+            backstop = None if remaining is None else remaining + 2 * KILL_SECONDS
             try:
                 done = hostcmd.run(
                     outer, capture=True, check=False, input_bytes=script, timeout=backstop
@@ -549,33 +497,3 @@ class Container:
                 f"copying {self.name}:{source} out failed: {err.decode(errors='replace')}"
             )
         return written
-
-
-class _Watchdog:
-    """Kills a container's processes when a command's time is up (from a timer thread), then,
-    if the engine client of a streamed command still has not ended, the client itself."""
-
-    def __init__(
-        self, container: Container, seconds: float, proc: subprocess.Popen[bytes] | None
-    ) -> None:
-        self.fired = False
-        self._container = container
-        self._proc = proc
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _expire(self) -> None:
-        self.fired = True
-        self._container.kill_processes()
-        if self._proc is not None:
-            try:
-                self._proc.wait(_KILL_SECONDS)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-
-    def stop(self) -> None:
-        """Cancel the timer, or wait for a kill already under way to finish."""
-        self._timer.cancel()
-        if self._timer.is_alive():
-            self._timer.join()

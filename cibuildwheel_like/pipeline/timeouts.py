@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Literal
 
-from cibuildwheel_like.engine.container import ExecTimeoutError
+from cibuildwheel_like.engine.exec_limit import ExecTimeoutError
 from cibuildwheel_like.errors import StepTimeoutError
 
 if TYPE_CHECKING:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import container as engine_container
-from cibuildwheel_like.engine.container import KEEP_ALIVE_MARK, Container, ExecTimeoutError
+from cibuildwheel_like.engine import exec_limit
+from cibuildwheel_like.engine.container import Container
+from cibuildwheel_like.engine.exec_limit import KEEP_ALIVE_MARK, ExecTimeoutError
 from cibuildwheel_like.options.model import EngineConfig
 
 
@@ -60,7 +61,7 @@ def test_the_keep_alive_carries_the_mark_the_kill_script_looks_for():
     argv = _container().create_argv("linux/amd64")
     assert argv[-1] == KEEP_ALIVE_MARK
     # the script builds the mark at run time, so its own command line never matches it
-    assert KEEP_ALIVE_MARK not in engine_container._KILL_ALL
+    assert KEEP_ALIVE_MARK not in exec_limit.KILL_ALL
 
 
 @pytest.mark.parametrize("shell", ["sh", "dash", "bash", "busybox"])
@@ -69,6 +70,14 @@ def test_the_kill_script_parses_in_every_shell_an_image_may_have(shell: str):
         pytest.skip(f"{shell} is not installed here")
     argv = [shell, "sh"] if shell == "busybox" else [shell]
     checked = subprocess.run(
-        [*argv, "-n", "-c", engine_container._KILL_ALL], capture_output=True, text=True, check=False
+        [*argv, "-n", "-c", exec_limit.KILL_ALL], capture_output=True, text=True, check=False
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_kill_script_builds_the_keep_alive_mark():
+    first_line = exec_limit.KILL_ALL.strip().splitlines()[0]
+    built = subprocess.run(
+        ["sh", "-c", f'{first_line}; printf %s "$m"'], capture_output=True, text=True, check=True
+    )
+    assert built.stdout == KEEP_ALIVE_MARK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fakes import FakeEngine, Rule, build_options, context, global_options, no_preflight, plan_of
 
-from cibuildwheel_like.engine.container import ExecTimeoutError
+from cibuildwheel_like.engine.exec_limit import ExecTimeoutError
 from cibuildwheel_like.errors import StepTimeoutError
 from cibuildwheel_like.pipeline import timeouts
 from cibuildwheel_like.pipeline.executor import execute
