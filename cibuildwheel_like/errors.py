@@ -102,6 +102,24 @@ class BuildStepError(FatalError):
         self.returncode = returncode
 
 
+class StepTimeoutError(FatalError):
+    """A step ran past build-timeout / test-timeout and was killed: exit 1, naming both."""
+
+    exit_code = 1
+
+    def __init__(self, *, identifier: str, step: str, option: str, minutes: float) -> None:
+        seconds = minutes * 60
+        super().__init__(
+            f"{identifier}: step '{step}' ran past {option} = {minutes:g} minutes"
+            f" ({seconds:g} s) and was stopped; every process it left in the container was"
+            f" killed. Raise {option} if the step needs longer, or find out why it hangs."
+        )
+        self.identifier = identifier
+        self.step = step
+        self.option = option
+        self.minutes = minutes
+
+
 class BinfmtMissingError(FatalError):
     """A foreign arch was selected but the host cannot run its binaries (no QEMU binfmt)."""
 

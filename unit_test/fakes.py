@@ -10,6 +10,7 @@ so a test can make any stage of any identifier fail.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import shlex
@@ -35,7 +36,7 @@ from cibuildwheel_like.pipeline.argv import display
 from cibuildwheel_like.plan import Plan, make_plan
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from types import TracebackType
 
     from typing_extensions import Self
@@ -215,6 +216,7 @@ class FakeContainer:
         self.aborted = False
         self._aborted = threading.Event()
         self.exit_exception: BaseException | None = None
+        self.time_limits: list[float | None] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -229,6 +231,13 @@ class FakeContainer:
     ) -> None:
         self.exit_exception = exc
         self.removed = self.aborted or not self.keep
+
+    @contextlib.contextmanager
+    def time_limit(self, seconds: float | None) -> Iterator[None]:
+        """Records the limit each limited step set (a Rule raising ExecTimeoutError plays a
+        command that outlived it)."""
+        self.time_limits.append(seconds)
+        yield
 
     def abort(self) -> None:
         """As the real one: removed under a running command (which then fails)."""

@@ -14,7 +14,7 @@ from cibuildwheel_like.cli.arguments import add_verbosity_arguments
 from cibuildwheel_like.context import Cache, Context
 from cibuildwheel_like.errors import FatalError
 from cibuildwheel_like.options import values as option_values
-from cibuildwheel_like.output import ci
+from cibuildwheel_like.output import ci, secrets
 from cibuildwheel_like.output.console import Output
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     environ = dict(os.environ)
     level = -1 if args.quiet else args.verbose
     output = Output(verbosity=level, environ=environ)
+    output.protect(secrets.from_environment(environ))  # before anything is printed
     cwd = Path.cwd()
     ctx = Context(
         output=output, environ=environ, cwd=cwd, cache=Cache.from_environ(environ, cwd=cwd)

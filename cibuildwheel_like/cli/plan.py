@@ -21,6 +21,7 @@ from cibuildwheel_like.shards import DEFAULT_MAX_JOBS
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from cibuildwheel_like.context import Context
     from cibuildwheel_like.options.model import BuildOptions
@@ -71,7 +72,7 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
         raise ConfigurationError("--max-jobs and --arm-runner go with --github-matrix")
     with planned(selection_from(args), ctx) as the_plan:
         if as_json:
-            ctx.output.print_raw(to_json(the_plan))
+            ctx.output.print_raw(to_json(the_plan, redact=ctx.output.redact_data))
         else:
             show(the_plan, ctx.output)
         if not the_plan.builds:
@@ -146,6 +147,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
         "project_dir": str(g.project_dir),
         "output_dir": str(g.output_dir),
         "config_file": None if g.config_file is None else str(g.config_file),
+        "ca_bundle": None if g.ca_bundle is None else str(g.ca_bundle),
         "groups": groups,
         "jobs": plan.jobs,
         "lanes": [
@@ -180,8 +182,10 @@ def test_container_data(build: BuildOptions, build_image: str) -> dict[str, Any]
     }
 
 
-def to_json(plan: Plan) -> str:
-    return json.dumps(to_data(plan), indent=2, sort_keys=False)
+def to_json(plan: Plan, *, redact: Callable[[Any], Any] | None = None) -> str:
+    """``redact``: masks the secrets in the document (Output.redact_data)."""
+    data = to_data(plan)
+    return json.dumps(data if redact is None else redact(data), indent=2, sort_keys=False)
 
 
 def show(plan: Plan, output: Output) -> None:

@@ -206,7 +206,7 @@ def _finish(
             retry=None if retry is None else retry.report_entry(),
             plan=plan,
         )
-        written = build_report.write_report(report_path, data)
+        written = build_report.write_report(report_path, out.redact_data(data))
         out.info(f"build report: {written}")
         if any(r.status != "built" for r in results):
             out.info(

@@ -13,6 +13,7 @@ from cibuildwheel_like.options.cascade import COMMAND_LINE
 from cibuildwheel_like.options.config_file import read_toml
 from cibuildwheel_like.options.package_source import open_package
 from cibuildwheel_like.options.resolver import CliValues, resolve_options
+from cibuildwheel_like.output import secrets
 from cibuildwheel_like.plan import Plan, make_plan
 from cibuildwheel_like.shards import Shard, parse_shard, select_share
 
@@ -95,6 +96,8 @@ def planned(selection: Selection, ctx: Context, *, whole: bool = False) -> Itera
             run_options=resolver.explain(None),
             build_sources={c.identifier: resolver.explain(c) for c in configs},
         )
+        # environment-pass values and literal secrets of the options: masked from here on
+        ctx.output.protect(secrets.from_plan(plan, ctx.environ))
         shard = shard_of(plan)
         yield plan if shard is None or whole else select_share(plan, shard)
 

@@ -7,11 +7,13 @@ environment travels on the exec's stdin (never on the host's command line, so va
 ends in ``exec env -i NAME=value ... command``. Files go in as a tar stream and come out as a tar
 stream extracted on the host into a temporary directory, refusing members that would land
 outside it. Host directories (the persistent caches) are bind-mounted at create time. The
-container is removed on every way out of the ``with`` block.
+container is removed on every way out of the ``with`` block. Within ``time_limit`` a command
+that outlives its time is killed in the container, with everything it started (exec_limit.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import shlex
@@ -20,13 +22,20 @@ import subprocess
 import tarfile
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import client
+from cibuildwheel_like.engine.exec_limit import (
+    KEEP_ALIVE_MARK,
+    KILL_ALL,
+    KILL_SECONDS,
+    ExecTimeoutError,
+    Watchdog,
+)
 from cibuildwheel_like.errors import FatalError, HostCommandError
 
 if TYPE_CHECKING:
@@ -37,7 +46,12 @@ if TYPE_CHECKING:
 
 NAME_PREFIX = "cibuildwheel-like-"
 LABEL = "org.cibuildwheel-like.build=1"
-_KEEP_ALIVE = ("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done")
+_KEEP_ALIVE = (
+    "/bin/sh",
+    "-c",
+    "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done",
+    KEEP_ALIVE_MARK,
+)
 _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command then sees EOF
 _PULL_ATTEMPTS = 3
 
@@ -137,6 +151,8 @@ class Container:
         self._personality: tuple[str, ...] = ()
         self._created = False
         self._aborted = False  # abort() removed it from another thread
+        self._deadline: float | None = None  # time.monotonic() by which commands must end
+        self._limit = 0.0  # the seconds given to time_limit (for the message)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Container:  # noqa: PYI034  # Self needs Python 3.11
@@ -293,6 +309,47 @@ class Container:
             " util-linux in the image"
         )
 
+    # -- time limits -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def time_limit(self, seconds: float | None) -> Iterator[None]:
+        """Every command ``run`` inside the block must end within ``seconds`` of entering it
+        (None: no limit). One still running then is killed, with every process left in the
+        container but its keep-alive, and ``run`` raises ExecTimeoutError."""
+        previous = self._deadline, self._limit
+        if seconds is not None:
+            self._deadline, self._limit = time.monotonic() + seconds, seconds
+        try:
+            yield
+        finally:
+            self._deadline, self._limit = previous
+
+    def _remaining(self) -> float | None:
+        if self._deadline is None:
+            return None
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise ExecTimeoutError(self.name, self._limit)
+        return remaining
+
+    def kill_processes(self) -> None:
+        """Kill every process in the container but its keep-alive (see exec_limit.KILL_ALL)."""
+        argv = self._exec_argv(["/bin/sh", "-c", KILL_ALL], interactive=False)
+        try:
+            result = hostcmd.run(argv, capture=True, check=False, timeout=KILL_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.output.warning(f"stopping the processes in {self.name} took too long")
+            return
+        if result.returncode != 0:
+            why = {3: "it does not run in its own PID namespace", 4: "some would not die"}
+            reason = why.get(result.returncode, result.stderr.decode(errors="replace").strip())
+            self.output.warning(
+                f"could not stop every process in {self.name}: {reason}; removing the"
+                " container stops them"
+            )
+
+    def _watch(self, seconds: float, proc: subprocess.Popen[bytes] | None) -> Watchdog:
+        return Watchdog(seconds, kill=self.kill_processes, proc=proc)
+
     # -- commands ----------------------------------------------------------------------------
     def _exec_argv(self, inner: Sequence[str], *, interactive: bool = True) -> list[str]:
         flags = ["-i"] if interactive else []
@@ -320,9 +377,22 @@ class Container:
         ``shown`` replaces the echoed command line (for long internal scripts)."""
         outer = self._exec_argv(["/bin/sh", "-c", _READ_SCRIPT])
         script = self.script(argv, env=env, cwd=str(cwd))
+        remaining = self._remaining()
         if capture:
             self.output.debug(f"    + {shown or shlex.join(argv)}")
-            done = hostcmd.run(outer, capture=True, check=False, input_bytes=script)
+            watchdog = None if remaining is None else self._watch(remaining, None)
+            backstop = None if remaining is None else remaining + 2 * KILL_SECONDS
+            try:
+                done = hostcmd.run(
+                    outer, capture=True, check=False, input_bytes=script, timeout=backstop
+                )
+            except subprocess.TimeoutExpired:  # the kill did not end it: the client was
+                raise ExecTimeoutError(self.name, self._limit) from None
+            finally:
+                if watchdog is not None:
+                    watchdog.stop()
+            if watchdog is not None and watchdog.fired:
+                raise ExecTimeoutError(self.name, self._limit)
             return ExecResult(
                 returncode=done.returncode,
                 stdout=done.stdout.decode(errors="replace"),
@@ -332,6 +402,7 @@ class Container:
         proc = hostcmd.popen(
             outer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
+        watchdog = None if remaining is None else self._watch(remaining, proc)
         try:
             assert proc.stdin is not None  # noqa: S101  # set by PIPE above
             assert proc.stdout is not None  # noqa: S101
@@ -344,6 +415,11 @@ class Container:
             proc.kill()
             proc.wait()
             raise
+        finally:
+            if watchdog is not None:
+                watchdog.stop()
+        if watchdog is not None and watchdog.fired:
+            raise ExecTimeoutError(self.name, self._limit)
         return ExecResult(returncode=returncode, stdout="")
 
     def environment(self) -> dict[str, str]:

@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import certificates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -28,7 +29,7 @@ LABEL_PREFIX = "org.cibuildwheel-like"
 _REPOSITORY_PREFIX = "cibuildwheel-like/debian-"
 IMAGE_NAME_PATTERN = f"{_REPOSITORY_PREFIX}SUITE:ARCH"  # for help texts
 TOOLS_PREFIX = "/opt/_internal/tools"
-CA_PATH_IN_IMAGE = "/etc/ssl/certs/cibuildwheel-like-ca-bundle.crt"
+CA_PATH_IN_IMAGE = str(certificates.CA_PATH)  # the run copies the chosen bundle there too
 BUILD_ARCHS = (Arch.x86_64, Arch.i686, Arch.aarch64, Arch.ppc64le, Arch.s390x)
 
 
@@ -286,9 +287,7 @@ def image_env(recipe: Recipe, provisioned: Provisioned) -> dict[str, str]:
         "AUDITWHEEL_POLICY": provisioned.policy,
         "AUDITWHEEL_ARCH": recipe.arch.value,
         "AUDITWHEEL_PLAT": f"{provisioned.policy}_{recipe.arch.value}",
-        "PIP_CERT": CA_PATH_IN_IMAGE,
-        "SSL_CERT_FILE": CA_PATH_IN_IMAGE,
-        "REQUESTS_CA_BUNDLE": CA_PATH_IN_IMAGE,
+        **certificates.environment(),  # PIP_CERT, SSL_CERT_FILE, REQUESTS_CA_BUNDLE
         "PIP_ROOT_USER_ACTION": "ignore",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }

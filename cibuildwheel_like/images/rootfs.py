@@ -20,6 +20,7 @@ import filelock
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
+from cibuildwheel_like.engine import certificates
 from cibuildwheel_like.errors import HostCommandError
 from cibuildwheel_like.images import recipe as r
 
@@ -172,7 +173,7 @@ class RootfsBuilder:
     def _chroot_argv(self, argv: Sequence[str]) -> list[str]:
         prefix = ["setarch", "i686"] if self.recipe.arch is Arch.i686 else []
         env = [f"{k}={v}" for k, v in _PIP_ENV.items()]
-        env += [f"PIP_CERT={r.CA_PATH_IN_IMAGE}", f"SSL_CERT_FILE={r.CA_PATH_IN_IMAGE}"]
+        env += [f"{k}={v}" for k, v in certificates.environment().items()]
         env += ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
         env += ["LANG=C.UTF-8"]
         return [*prefix, "chroot", str(self.rootfs), "/usr/bin/env", "-i", *env, *argv]

@@ -316,6 +316,11 @@ def _check_type(spec: reg.OptionSpec, value: Any, *, path: Path, where: str) -> 
                 or (isinstance(value, str) and value.isdigit() and int(value) >= 1)
             )
             expected = '"auto" or a positive integer such as 2'
+        case "minutes":
+            ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) or isinstance(
+                value, str
+            )
+            expected = "a number of minutes such as 30 or 0.5 (or a string of one)"
     if not ok:
         raise ConfigurationError(
             f"{path}: {where}: {spec.name} = {_type(value)} is not valid; expected {expected}"

@@ -116,6 +116,12 @@ def _parse(text: str, *, option: str, what: str, single: bool = True) -> Any:
             f"{option}: {what} {text!r} cannot be parsed as shell words ({exc.message}"
             f" at position {exc.position}); {hint}"
         ) from None
+    except Exception as exc:  # noqa: BLE001  # bashlex fails inside itself on some inputs
+        # (a lone backslash: AttributeError); any failure to parse is the input's, not ours
+        raise ConfigurationError(
+            f"{option}: {what} {text!r} cannot be parsed as shell words"
+            f" ({type(exc).__name__}); check the quoting and backslashes"
+        ) from None
 
 
 def _check_value(value: str, *, option: str) -> None:

@@ -112,6 +112,8 @@ class BuildOptions:
     # ours: require-installable-by / CIBWL_REQUIRE_INSTALLABLE_BY; None = no requirement
     require_installable_by: InstallerRequirement | None = None
     allow_linux_tag: bool = False  # ours: allow-linux-tag / CIBWL_ALLOW_LINUX_TAG
+    build_timeout: float | None = None  # ours: build-timeout, minutes per build step; None: none
+    test_timeout: float | None = None  # ours: test-timeout, minutes for the test step
 
     @property
     def identifier(self) -> str:
@@ -144,3 +146,6 @@ class GlobalOptions:
     keep_going: bool = False  # ours: keep-going / CIBWL_KEEP_GOING / --keep-going
     # why the project may build an abi3 / py3-none wheel later Pythons reuse (wheel_reuse.py)
     wheel_reuse_hint: str | None = None
+    # ours: ca-bundle / CIBWL_CA_BUNDLE, else the host's SSL_CERT_FILE, REQUESTS_CA_BUNDLE or
+    # PIP_CERT: copied into every container (engine/certificates.py); None: the image's own
+    ca_bundle: Path | None = None

@@ -29,6 +29,7 @@ OptionKind = Literal[
     "bool",  # a boolean (env-only switches)
     "choice",  # one of ``choices`` (our emulated-tests)
     "jobs",  # "auto" or a positive integer (our jobs)
+    "minutes",  # a positive number of minutes, fractions allowed; empty: no limit (timeouts)
 ]
 
 TomlValue = str | int | bool | list[str] | dict[str, str]
@@ -445,6 +446,50 @@ _OURS_ENV_ONLY = (
     ),
 )
 
+_LIMITS_AND_TRUST = (
+    OptionSpec(
+        name="build-timeout",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_BUILD_TIMEOUT",
+        default="",
+        kind="minutes",
+        platform_env=False,
+        help="Longest time, in minutes (fractions allowed), that each build step of an"
+        " identifier may run: before-all, before-build, build and repair. A step still running"
+        " then is stopped, every process in its container is killed, and the identifier fails"
+        " (exit 1) with a message naming the step and the limit. Empty (the default): no limit."
+        " Per build: [[tool.cibuildwheel-like.overrides]].",
+        example="30",
+    ),
+    OptionSpec(
+        name="test-timeout",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_TEST_TIMEOUT",
+        default="",
+        kind="minutes",
+        platform_env=False,
+        help="Longest time, in minutes (fractions allowed, e.g. 0.5), that the test step of an"
+        " identifier may run (before-test, the test installs and test-command; the smoke test"
+        " under QEMU). Stopped as for build-timeout. Empty (the default): no limit.",
+        example="10",
+    ),
+    OptionSpec(
+        name="ca-bundle",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_CA_BUNDLE",
+        default="",
+        kind="string",
+        global_only=True,
+        platform_env=False,
+        help="A PEM file of certificate authorities to trust in every build container, for a"
+        " private index or a TLS-inspecting proxy: copied into each container (any image), with"
+        " PIP_CERT, SSL_CERT_FILE (pip, uv) and REQUESTS_CA_BUNDLE pointing at it unless"
+        " `environment` sets them. Default: the host's SSL_CERT_FILE, else REQUESTS_CA_BUNDLE,"
+        " else PIP_CERT, when set; otherwise the image's own CAs. Relative to the project.",
+        example='"certs/proxy-ca.pem"',
+    ),
+)
+
 OPTIONS: tuple[OptionSpec, ...] = (
     *_SELECTORS,
     *_BUILD,
@@ -455,6 +500,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     *_OURS,
     *_TEST_CONTAINER,
     *_OURS_ENV_ONLY,
+    *_LIMITS_AND_TRUST,
 )
 
 BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}

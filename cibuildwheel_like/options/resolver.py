@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch, parse_archs
+from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
 from cibuildwheel_like.options import image_choice as images
 from cibuildwheel_like.options import registry as reg
 from cibuildwheel_like.options import removed as removed_settings
 from cibuildwheel_like.options import values as ov
+from cibuildwheel_like.options.ca_bundle import resolve_ca_bundle
 from cibuildwheel_like.options.cascade import COMMAND_LINE, Cascade, Resolved
 from cibuildwheel_like.options.config_file import load_config, locate_config_file, read_toml
 from cibuildwheel_like.options.dependency_groups import DependencyGroups, load_dependency_groups
@@ -178,7 +180,7 @@ class Resolver:
         return GlobalOptions(
             package_dir=self._package_dir,
             project_dir=self._project_dir,
-            output_dir=output.resolve(),
+            output_dir=_resolved(output, option="--output-dir / CIBW_OUTPUT_DIR"),
             config_file=self._config_file,
             build_selector=build,
             skip_selector=skip,
@@ -196,6 +198,12 @@ class Resolver:
                 self.value("keep-going"), option=self._option_label("keep-going")
             ),
             wheel_reuse_hint=reuse_hint(self._package_dir),
+            ca_bundle=resolve_ca_bundle(
+                self.value("ca-bundle"),
+                option=self._option_label("ca-bundle"),
+                base_dir=self._project_dir,
+                environ=env,
+            ),
         )
 
     def _option_label(self, name: str) -> str:
@@ -377,6 +385,8 @@ class Resolver:
             allow_linux_tag=ov.parse_switch(
                 get("allow-linux-tag"), option=label("allow-linux-tag")
             ),
+            build_timeout=ov.parse_minutes(get("build-timeout"), option=label("build-timeout")),
+            test_timeout=ov.parse_minutes(get("test-timeout"), option=label("test-timeout")),
         )
 
     def explain(self, config: PythonConfiguration | None) -> dict[str, Resolved]:
@@ -423,6 +433,13 @@ class Resolver:
         return Resolved(value=text, layer="default", layers=("default",))
 
 
+def _resolved(path: Path, *, option: str) -> Path:
+    try:
+        return path.resolve()
+    except (ValueError, OSError, RuntimeError) as e:  # a NUL byte, a symlink loop
+        raise ConfigurationError(f"{option} = {str(path)!r} is not a usable path ({e})") from None
+
+
 def _label(name: str, layer: str, identifier: str | None = None) -> str:
     """How messages name an option: with the layer that set it (and the identifier)."""
     if layer == "default":
@@ -462,6 +479,8 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
         get("require-installable-by"), option=label("require-installable-by")
     )
     ov.parse_switch(get("allow-linux-tag"), option=label("allow-linux-tag"))
+    ov.parse_minutes(get("build-timeout"), option=label("build-timeout"))
+    ov.parse_minutes(get("test-timeout"), option=label("test-timeout"))
     runtime = get("test-runtime")  # parsed (and so checked) on every platform by cibuildwheel
     if runtime:
         ov.parse_fields(runtime, option=label("test-runtime"), positional=[], keywords=["args"])

@@ -148,6 +148,13 @@ def option_schema(spec: reg.OptionSpec) -> dict[str, Any]:
                     {"type": "string", "pattern": "^[0-9]*[1-9][0-9]*$"},
                 ]
             }
+        case "minutes":
+            body = {
+                "oneOf": [
+                    {"type": "number", "exclusiveMinimum": 0},
+                    {"type": "string", "pattern": r"^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)?\s*$"},
+                ]
+            }
     schema: dict[str, Any] = {"title": spec.env_var, "description": spec.help, **body}
     if spec.default != ["\u0000"]:
         schema["default"] = spec.default

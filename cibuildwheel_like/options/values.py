@@ -8,6 +8,7 @@ its kind's rule, and ``inherit = "append" | "prepend"`` joins strings by the sam
 from __future__ import annotations
 
 import itertools
+import math
 import shlex
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ def to_string(spec: OptionSpec, value: Any, *, where: str) -> str:
     """The string form of a TOML value for ``spec`` (types were checked by config_files)."""
     if isinstance(value, bool):
         return str(value).lower() if spec.kind == "bool" else str(value)
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, str):
         return value
@@ -323,3 +324,21 @@ def split_quoted(text: str, *, option: str) -> tuple[str, ...]:
         return tuple(shlex.split(text))
     except ValueError as exc:
         raise ConfigurationError(f"{option}: cannot split {text!r}: {exc}") from None
+
+
+def parse_minutes(value: str, *, option: str) -> float | None:
+    """build-timeout / test-timeout: a positive, finite number of minutes (fractions allowed);
+    empty or "none": no limit. Returned in minutes, as written."""
+    text = value.strip()
+    if text.lower() in {"", "none"}:
+        return None
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = math.nan
+    if not math.isfinite(minutes) or minutes <= 0:
+        raise ConfigurationError(
+            f"{option} = {value!r} is not valid; use a positive number of minutes such as 30 or"
+            " 0.5, or leave it empty for no limit"
+        )
+    return minutes

@@ -17,12 +17,13 @@ terminal each container line is led by its identifier. With one lane, lines stre
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.live import Live
@@ -32,6 +33,7 @@ from cibuildwheel_like import __version__
 from cibuildwheel_like.output import ci
 from cibuildwheel_like.output.build_logs import BuildLogs, block_title, lane_count
 from cibuildwheel_like.output.live import Progress, plan_table, summary_table
+from cibuildwheel_like.output.secrets import Secrets
 from cibuildwheel_like.report import summary as rows_of
 
 if TYPE_CHECKING:
@@ -93,6 +95,7 @@ class Output:
         self._tails: dict[str | None, deque[str]] = {}
         self._step_failures: dict[str, tuple[str, str]] = {}  # build -> (problem, title)
         self._logs = BuildLogs()
+        self._secrets = Secrets()  # see protect()
 
     def __enter__(self) -> Self:
         return self
@@ -114,6 +117,7 @@ class Output:
 
     # -- writing (every line is written whole and flushed, under one lock) -------------------
     def _write(self, text: str, *, style: str | None = None, err: bool = False) -> None:
+        text = self._secrets.redact(text)
         with self._lock:
             if self.fancy:
                 console = self._out if (self._live is not None or not err) else self._err
@@ -129,6 +133,8 @@ class Output:
         """Write a line on behalf of the calling thread's build: into the build's log while
         logs are buffered, led by its identifier on a shared terminal, else as ``_write``."""
         build = self._current()
+        if not isinstance(text, Text):
+            text = self._secrets.redact(text)
         with self._lock:
             plain = text.plain if isinstance(text, Text) else text
             if self.buffered and build is not None and self._logs.accepts(build):
@@ -163,7 +169,7 @@ class Output:
         self._diagnostic("error", message, style="bold red")
 
     def _diagnostic(self, level: ci.Level, message: str, *, style: str, title: str = "") -> None:
-        message = message.strip()
+        message = self._secrets.redact(message.strip())  # before any CI escaping
         with self._lock:
             line = None
             if message not in self._annotated:
@@ -176,13 +182,38 @@ class Output:
 
     def print_raw(self, text: str) -> None:
         """Machine-readable output (identifiers, JSON): no styling, no wrapping."""
+        text = self._secrets.redact(text)
         with self._lock:
             self._stdout.write(text if text.endswith("\n") else text + "\n")
             self._stdout.flush()
 
+    # -- secrets ----------------------------------------------------------------------------
+    def protect(self, secrets: Secrets) -> None:
+        """From now on write ``***`` for each of ``secrets`` (output/secrets.py); on GitHub
+        Actions register the new ones with ``::add-mask::`` first."""
+        with self._lock:
+            new = Secrets(values=tuple(v for v in secrets.values if v not in self._secrets.values))
+            if not new:
+                return
+            if self.ci is ci.CIProvider.github_actions:
+                # on stderr, which the runner reads for commands too: stdout stays what was
+                # asked for (plan --json); the one place a secret is written
+                self._stdout.flush()
+                for command in new.github_masks():
+                    self._stderr.write(command + "\n")
+                self._stderr.flush()
+            self._secrets = self._secrets | new
+
+    def redact(self, text: str) -> str:
+        return self._secrets.redact(text)
+
+    def redact_data(self, data: Any) -> Any:
+        """A JSON-like document with the secrets masked (the build report, plan --json)."""
+        return self._secrets.redact_data(data)
+
     def stream_line(self, line: str) -> None:
         """A line of container output: dimmed on a terminal, as is (minus colour) elsewhere."""
-        line = line.rstrip("\r\n")
+        line = self._secrets.redact(line.rstrip("\r\n"))
         with self._lock:
             self._tail(self._current()).append(line)
             if self.verbosity < 0:
@@ -260,6 +291,7 @@ class Output:
             self._print_block(identifier, block_title(result))
 
     def _annotate_step_failure(self, identifier: str, problem: str, title: str) -> None:
+        problem = self._secrets.redact(problem)
         note = ci.annotation(self.ci, "error", problem, title=title)
         if note is None or problem in self._annotated:
             return
@@ -382,6 +414,12 @@ class Output:
         self._print_pending_blocks()
         self._thread.build = None  # the summary belongs to the run, not to a build
         results = rows_of.in_plan_order(results, self._order if order is None else order)
+        if self._secrets:  # the table is drawn from the rows, not through _write
+            results = [
+                dataclasses.replace(r, error=None if r.error is None else self.redact(r.error))
+                for r in results
+            ]
+            options = [(n, self.redact(v), by) for n, v, by in options]
         rows = rows_of.summary_rows(results)
         with self._lock:
             for r in results:  # annotate failures the steps did not (plain logs have the table)
@@ -405,7 +443,9 @@ class Output:
             style = "green" if built == len(results) and exit_code in (None, 0) else "yellow"
             self._write(f"{built} of {len(results)} wheel(s) built in {elapsed}", style=style)
         if self._summary_path is not None:
-            markdown = ci.markdown_summary(rows, options=list(options), exit_code=exit_code)
+            markdown = self.redact(
+                ci.markdown_summary(rows, options=list(options), exit_code=exit_code)
+            )
             try:
                 ci.append_step_summary(self._summary_path, markdown)
             except OSError as exc:

@@ -1,10 +1,12 @@
 """Stage "prepare": the group's container (interpreters, project copy, before-all, the cache
-variables) and each identifier's environment (environment-pass, environment, PATH checks)."""
+variables, the host's CA bundle) and each identifier's environment (environment-pass,
+environment, PATH checks)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cibuildwheel_like.engine import certificates
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.options.dependency_versions import constraints_for
 from cibuildwheel_like.pipeline import caches, uv_tools
@@ -36,6 +38,10 @@ def start_group(run: GroupRun) -> None:
     under the identifier's ``environment``, which may still override it."""
     cache_env = caches.environment() if caches.enabled(run.globals) else {}
     run.base_env = {**run.container.environment(), **_PIP_QUIET_ENV, **cache_env}
+    bundle = run.globals.ca_bundle
+    if bundle is not None:  # the host trusts extra CAs: so does the container, whatever image
+        run.ctx.output.info(f"trusting the CA bundle {bundle} in the container")
+        run.base_env.update(certificates.install(run.container, bundle))
     check_interpreters(run)
     output = run.ctx.output
     output.info(f"copying {run.globals.project_dir} into the container at {run.paths.project}")

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
+from cibuildwheel_like.pipeline import timeouts
 from cibuildwheel_like.pipeline.argv import display
 from cibuildwheel_like.pipeline.audit import AuditEnvironments
 from cibuildwheel_like.report.results import CacheStats, Provenance, StepTiming, TestOutcome
@@ -71,6 +72,10 @@ class BuildContainer(Protocol):
 
     def image_identity(self) -> ImageIdentity:
         """The ID (and registry digests) of the image the container runs (provenance)."""
+
+    def time_limit(self, seconds: float | None) -> AbstractContextManager[None]:
+        """Commands run inside must end within ``seconds``; one that does not is killed (with
+        whatever it started) and ``run`` raises ExecTimeoutError."""
 
 
 if TYPE_CHECKING:
@@ -240,7 +245,10 @@ class BuildRun:
         start = time.monotonic()
         ok = False
         try:
-            with self.run.ctx.output.step(self.identifier, name):
+            with (
+                self.run.ctx.output.step(self.identifier, name),
+                timeouts.limited(self.run.container, self.options, name),
+            ):
                 yield
             ok = True
         finally:

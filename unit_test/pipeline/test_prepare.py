@@ -79,7 +79,10 @@ def group_run(
     return GroupRun(
         group=SimpleNamespace(builds=[build], image="img", before_all=""),  # type: ignore[arg-type]
         globals=SimpleNamespace(  # type: ignore[arg-type]
-            project_dir=tmp_path, output_dir=tmp_path / "wheelhouse", cache_enabled=True
+            project_dir=tmp_path,
+            output_dir=tmp_path / "wheelhouse",
+            cache_enabled=True,
+            ca_bundle=None,
         ),
         ctx=SimpleNamespace(output=FakeOutput(), environ={}),  # type: ignore[arg-type]
         container=container or FakeContainer(),  # type: ignore[arg-type]
