@@ -71,10 +71,12 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
         report_path = _report_path(report_arg, plan, ctx)
         from cibuildwheel_like import pipeline  # noqa: PLC0415  # engine code, loaded lazily
         from cibuildwheel_like.pipeline.deliver import prepare_output_dir  # noqa: PLC0415
+        from cibuildwheel_like.pipeline.output_lock import output_dir_lock  # noqa: PLC0415
 
         output_dir = plan.globals.output_dir
         prepare_output_dir(output_dir, option=_output_dir_option(plan))
-        return execute_and_report(plan, ctx, report_path=report_path, execute=pipeline.execute)
+        with output_dir_lock(output_dir, cache=ctx.cache, output=ctx.output):
+            return execute_and_report(plan, ctx, report_path=report_path, execute=pipeline.execute)
 
 
 def _output_dir_option(plan: Plan) -> str:
