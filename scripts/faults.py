@@ -42,7 +42,10 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "c-extension"
-WORK = platformdirs.user_cache_path("cibuildwheel-like") / "faults"
+FAULTS = platformdirs.user_cache_path("cibuildwheel-like") / "faults"
+CACHE = FAULTS / "cache"  # CIBW_CACHE_PATH of every run: shared, as runs on one machine share it
+# Work directories and mounts; another folder lets two invocations run side by side.
+WORK = Path(os.environ.get("CIBWL_FAULTS_DIR") or FAULTS)
 TOOL = Path(sys.executable).parent / "cibuildwheel-like"
 TRIAL_LABEL = "org.cibuildwheel-like.faults"
 IDENTIFIERS = "cp313-manylinux_x86_64 cp314-manylinux_x86_64 cp315-manylinux_x86_64"
@@ -320,7 +323,7 @@ class Trials:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.rng = random.Random(args.seed)  # noqa: S311  # seeded on purpose: reproducible
-        self.cache = WORK / "cache"
+        self.cache = CACHE
         self.window = args.window
         self.rows: list[Row] = []
 

@@ -7,6 +7,7 @@
 # docs/reliability.md.
 #
 #   bash scripts/faults.sh [--trials N] [--seed S] [--only sigint,sigterm,...] [--window SEC]
+#   (CIBWL_FAULTS_DIR=DIR: work folders there, so that two invocations can run side by side)
 #
 # The daemon-stop trial stops and restarts this machine's dockerd: it runs only when named in
 # --only (e.g. --only daemon-stop), never by default.
