@@ -15,10 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import threading
+import uuid
 import zipfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
@@ -32,7 +31,7 @@ from cibuildwheel_like.errors import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import PurePosixPath
+    from pathlib import Path, PurePosixPath
 
     from cibuildwheel_like.pipeline.state import BuildContainer
 
@@ -161,11 +160,10 @@ class Delivery:
                 " directory in place while a run is going, then run again."
             )
         final = self.output_dir / wheel.name
+        # Named before it is made, so an interrupt at any point still removes it below.
+        incoming = self.output_dir / f"{INCOMING_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
-            incoming = Path(tempfile.mkdtemp(prefix=INCOMING_PREFIX, dir=self.output_dir))
-        except OSError as e:
-            raise self._io_error(wheel.name, e) from e
-        try:
+            incoming.mkdir(mode=0o700)
             files = container.copy_out(wheel, incoming)
             if len(files) != 1 or files[0].name != wheel.name or not files[0].is_file():
                 raise HostCommandError(

@@ -12,7 +12,6 @@ import pytest
 from fakes import context, wheel_bytes
 
 from cibuildwheel_like.errors import DeliveryError, InvalidWheelError, OutputDirBusyError
-from cibuildwheel_like.pipeline import deliver as deliver_module
 from cibuildwheel_like.pipeline.deliver import Delivery, check_wheel_name
 from cibuildwheel_like.pipeline.output_lock import output_dir_lock
 from cibuildwheel_like.pipeline.repair_output import Entry, parse_entries, split_entries
@@ -105,10 +104,14 @@ def test_an_io_error_names_the_directory_and_keeps_earlier_wheels(tmp_path, code
 
 
 def test_an_unwritable_output_directory_is_a_delivery_error(tmp_path, monkeypatch):
-    def refuse(**_kw: object) -> str:
-        raise OSError(errno.EROFS, "Read-only file system")
+    real_mkdir = Path.mkdir
 
-    monkeypatch.setattr(deliver_module.tempfile, "mkdtemp", refuse)
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        if self.parent == tmp_path:
+            raise OSError(errno.EROFS, "Read-only file system")
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
     with pytest.raises(DeliveryError, match="Read-only file system"):
         deliver(Delivery(tmp_path), wheel_bytes(GOOD))
 
