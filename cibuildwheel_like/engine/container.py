@@ -49,6 +49,7 @@ _PULL_ATTEMPTS = 3
 # that stops answering ends the run with an error instead of hanging it.
 _ENGINE_TIMEOUT = 120.0
 _PROBE_TIMEOUT = 30.0
+_SHOWN_COMMAND = 100  # characters of a command named in an error
 
 TarFiller = Callable[[tarfile.TarFile], None]
 
@@ -247,6 +248,9 @@ class Container:
         Returns quietly when both are fine, or when the run itself removed the container."""
         if self._aborted or not self._created:
             return
+        lines = what.splitlines() or [""]
+        if len(lines) > 1 or len(lines[0]) > _SHOWN_COMMAND:
+            what = lines[0][:_SHOWN_COMMAND] + "…`"  # an internal script: its start is enough
         engine = self.engine.name
         argv = [engine, "inspect", "--format", "{{.State.Running}}", self.name]
         try:

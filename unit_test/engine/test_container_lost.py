@@ -77,3 +77,10 @@ def test_a_container_the_run_removed_itself_is_not_an_error(monkeypatch):
     c = started(monkeypatch, RuntimeError("no engine call expected"))
     c._aborted = True
     c.check_alive("`make`")
+
+
+def test_a_long_internal_script_is_shortened_in_the_message(monkeypatch):
+    c = started(monkeypatch, (0, b"false\n"))
+    with pytest.raises(ContainerLostError) as info:
+        c.check_alive("`sh -c 'echo probe\nfor c in x; do\n  true\ndone'`")
+    assert "while running `sh -c 'echo probe…`: it was killed" in str(info.value)
