@@ -464,6 +464,7 @@ class Container:
             proc.wait()
             raise
         if proc.returncode != 0:
+            self.check_alive(f"the copy into {dest_dir}")
             raise HostCommandError(
                 f"copying into {self.name}:{dest_dir} failed: {err.decode(errors='replace')}"
             )
