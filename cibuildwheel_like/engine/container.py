@@ -12,6 +12,7 @@ container is removed on every way out of the ``with`` block.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import shlex
@@ -421,8 +422,11 @@ class Container:
         try:
             assert proc.stdin is not None  # noqa: S101  # set by PIPE above
             assert proc.stdout is not None  # noqa: S101
-            proc.stdin.write(script)
-            proc.stdin.close()
+            try:
+                proc.stdin.write(script)
+                proc.stdin.close()
+            except BrokenPipeError:  # the exec ended at once; its exit code says more
+                pass
             for line in proc.stdout:
                 self.output.stream_line(line.decode(errors="replace"))
             returncode = proc.wait()
@@ -451,11 +455,19 @@ class Container:
         proc = hostcmd.popen(
             self._untar_argv(dest_dir), stdin=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        broken = False
         try:
             assert proc.stdin is not None  # noqa: S101
-            with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-                fill(tar)
-            proc.stdin.close()
+            try:
+                with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+                    fill(tar)
+                proc.stdin.close()
+            except BrokenPipeError:
+                # The receiving `tar` (or its container) died; never let this reach main(),
+                # which takes a broken pipe for a reader that went away (exit 0).
+                broken = True
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
             assert proc.stderr is not None  # noqa: S101
             err = proc.stderr.read()
             proc.wait()
@@ -463,7 +475,7 @@ class Container:
             proc.kill()
             proc.wait()
             raise
-        if proc.returncode != 0:
+        if proc.returncode != 0 or broken:
             self.check_alive(f"the copy into {dest_dir}")
             raise HostCommandError(
                 f"copying into {self.name}:{dest_dir} failed: {err.decode(errors='replace')}"
