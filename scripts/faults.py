@@ -85,6 +85,7 @@ class Proc:
     reader: threading.Thread | None = None
     returncode: int | None = None
     hung: bool = False
+    ended: float | None = None  # when its output closed (it exited, or its children did)
 
     @property
     def pid(self) -> int:
@@ -172,6 +173,7 @@ def start(
         assert popen.stdout is not None  # noqa: S101
         for raw in popen.stdout:
             proc.lines.append(raw.decode(errors="replace"))
+        proc.ended = time.monotonic()
 
     proc.reader = threading.Thread(target=read, daemon=True)
     proc.reader.start()
@@ -381,14 +383,29 @@ class Trials:
             proc = start(f"daemon-stop-{i}", cache=self.cache)
             proc.wait_for(": build\n", 600)
             time.sleep(self.rng.uniform(1, 5))
-            pid = hostcmd.run(["pidof", "dockerd"], capture=True, check=False).stdout.split()
+            pids = hostcmd.run(["pidof", "dockerd"], capture=True, check=False).stdout.split()
             stopped_at = time.monotonic()
-            if pid:
-                os.kill(int(pid[0]), signal.SIGTERM)
-            proc.finish(self.args.hang_timeout)
-            took = time.monotonic() - stopped_at
+            for pid in pids:
+                os.kill(int(pid), signal.SIGTERM)
+            # The engine is shared by everyone on the machine: back as soon as the old daemon
+            # is gone (it stops its containers first), whatever the run is doing meanwhile.
+            for pid in pids:
+                for _ in range(120):
+                    if not Path(f"/proc/{int(pid)}").exists():
+                        break
+                    time.sleep(0.5)
             time.sleep(3)
-            hostcmd.run(["bash", str(ROOT / "scripts" / "bootstrap-host.sh")], capture=True)
+            for attempt in range(3):
+                started = hostcmd.run(
+                    ["bash", str(ROOT / "scripts" / "bootstrap-host.sh")], capture=True, check=False
+                )
+                if started.returncode == 0:
+                    break
+                say(f"  bootstrap-host.sh failed (attempt {attempt + 1}); trying again")
+                time.sleep(5)
+            back = time.monotonic() - stopped_at
+            proc.finish(max(1.0, self.args.hang_timeout - back))
+            took = (proc.ended or time.monotonic()) - stopped_at
             before = containers_of(proc)
             doctor = start(
                 f"daemon-stop-{i}-doctor", cache=self.cache, work=proc.work, command="doctor"
@@ -399,8 +416,8 @@ class Trials:
                 proc,
                 expect=("docker",),
                 containers=containers_of(proc),
-                detail=f" (exit {took:.1f} s after the stop; {len(before)} container(s)"
-                " before the next doctor)",
+                detail=f" (dockerd back after {back:.1f} s; the run ended {took:.1f} s after the"
+                f" stop; {len(before)} container(s) before the next doctor)",
             )
         self.rows.append(row)
 
@@ -475,7 +492,9 @@ class Trials:
         self.rows.append(row)
 
     def sigkill(self, count: int) -> None:
-        row = Row(trial="SIGKILL, then doctor and a new run")
+        """Even trials: ``doctor`` removes the orphans, then a new run; odd trials: the new run
+        itself removes them (before it starts its own containers)."""
+        row = Row(trial="SIGKILL, then doctor or a new run")
         for i in range(count):
             moment = self.rng.uniform(1, self.window)
             proc = start(f"sigkill-{i}", cache=self.cache)
@@ -484,31 +503,33 @@ class Trials:
                 os.kill(proc.pid, signal.SIGKILL)
             proc.finish(self.args.hang_timeout)
             orphaned = containers_of(proc)
-            doctor = start(
-                f"sigkill-{i}-doctor", cache=self.cache, work=proc.work, command="doctor"
-            )
-            doctor.finish(self.args.hang_timeout)
-            left = containers_of(proc)
+            said = ""
+            if i % 2 == 0:
+                doctor = start(
+                    f"sigkill-{i}-doctor", cache=self.cache, work=proc.work, command="doctor"
+                )
+                doctor.finish(self.args.hang_timeout)
+                said = _said(doctor, "containers of ended runs")
             # the next run on the same output directory removes what the killed one left there
             again = start(
                 f"sigkill-{i}-next", cache=self.cache, work=proc.work / "next", out_dir=proc.out_dir
             )
             again.finish(self.args.hang_timeout * 10)
+            if i % 2 == 1:
+                said = _said(again, "left behind by runs") or "nothing to remove"
             account(
                 row,
                 proc,
-                containers=left,
-                detail=f" (killed at {moment:.1f} s; {len(orphaned)} container(s) orphaned,"
-                f" doctor said: {_doctor_line(doctor)})",
+                containers=containers_of(proc),
+                detail=f" (killed at {moment:.1f} s; {len(orphaned)} container(s) orphaned;"
+                f" {'doctor' if i % 2 == 0 else 'the next run'} said: {said})",
             )
             account(row, again, expect=())
         self.rows.append(row)
 
 
-def _doctor_line(doctor: Proc) -> str:
-    return next((line.strip() for line in doctor.lines if "containers of ended runs" in line), "?")[
-        :200
-    ]
+def _said(proc: Proc, needle: str) -> str:
+    return next((line.strip() for line in proc.lines if needle in line), "")[:200]
 
 
 def table(rows: list[Row]) -> str:
