@@ -289,13 +289,14 @@ def account(
     expect: tuple[str, ...] = (),
     lost_since: int = 0,
     containers: list[str] | None = None,
+    lost: list[str] | None = None,
     detail: str = "",
 ) -> None:
     """Count one finished run into ``row``; ``expect``: words one of which a failed run's
     error must contain."""
     left = containers_of(proc) if containers is None else containers
     partial = partial_files(proc.out_dir)
-    lost = lost_wheels(proc, since=lost_since)
+    lost = lost_wheels(proc, since=lost_since) if lost is None else lost
     tail = "".join(proc.lines[-15:])
     unclear = proc.returncode not in (0, None) and (
         "Traceback" in proc.text() or (expect and not any(w in tail for w in expect))
@@ -503,6 +504,8 @@ class Trials:
                 os.kill(proc.pid, signal.SIGKILL)
             proc.finish(self.args.hang_timeout)
             orphaned = containers_of(proc)
+            # before the next run, which replaces the wheels (same names, new bytes) on purpose
+            lost = lost_wheels(proc)
             said = ""
             if i % 2 == 0:
                 doctor = start(
@@ -521,6 +524,7 @@ class Trials:
                 row,
                 proc,
                 containers=containers_of(proc),
+                lost=lost,
                 detail=f" (killed at {moment:.1f} s; {len(orphaned)} container(s) orphaned;"
                 f" {'doctor' if i % 2 == 0 else 'the next run'} said: {said})",
             )
