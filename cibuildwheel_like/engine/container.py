@@ -270,7 +270,7 @@ class Container:
         if not version.reachable:
             said = version.error.splitlines()[-1] if version.error else "no answer"
             raise EngineLostError(
-                f"container engine {engine} stopped answering while running {what}: {said}."
+                f"container engine {engine} stopped answering while running {what} ({said})."
                 f" Wheels delivered before are complete in the output directory. Fix:"
                 f" {client.start_fix(engine)}, then run again."
             )
