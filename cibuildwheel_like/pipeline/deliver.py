@@ -120,6 +120,14 @@ def remove_stale_incoming(output_dir: Path) -> list[Path]:
     return removed
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class Delivery:
     """Shared by all groups of one run; safe to use from several threads."""
 
@@ -131,6 +139,7 @@ class Delivery:
         # `run` makes the directory before the first build (prepare_output_dir): if it is gone
         # later, someone removed it. Only a caller that did not make it has it made here.
         self._made_before = output_dir.is_dir()
+        self._identity = _identity(output_dir)  # the very directory `run` holds the lock on
 
     def claim(self, name: str, identifier: str) -> None:
         """Reserve a wheel name for this run; a second identifier producing it is exit 6."""
@@ -152,7 +161,9 @@ class Delivery:
                 self.output_dir.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise self._io_error(wheel.name, e) from e
-        if not self.output_dir.is_dir():
+        if not self.output_dir.is_dir() or (
+            self._made_before and _identity(self.output_dir) != self._identity
+        ):
             # Never recreated: whoever removed it may be collecting or cleaning it right now.
             raise DeliveryError(
                 f"the output directory {self.output_dir} was removed (or replaced) during the"

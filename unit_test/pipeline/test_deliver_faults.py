@@ -127,6 +127,11 @@ def test_an_output_directory_removed_mid_run_is_not_recreated(tmp_path):
     with pytest.raises(DeliveryError, match="was removed \\(or replaced\\) during the run"):
         deliver(delivery, wheel_bytes(GOOD))
     assert not out.exists()
+    out.mkdir()  # a new directory of the same name is not the one the run started with
+    third = "spam-1.0-cp313-cp313-manylinux_2_17_x86_64.whl"
+    with pytest.raises(DeliveryError, match="was removed \\(or replaced\\) during the run"):
+        deliver(delivery, wheel_bytes(third), third)
+    assert entries(out) == []
 
 
 def test_a_second_run_on_the_same_output_directory_stops_with_the_holder(tmp_path):
