@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import uuid
+import weakref
 import zipfile
 from typing import TYPE_CHECKING
 
@@ -120,12 +121,22 @@ def remove_stale_incoming(output_dir: Path) -> list[Path]:
     return removed
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _open_dir(path: Path) -> int | None:
     try:
-        found = path.stat()
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return None
-    return found.st_dev, found.st_ino
+
+
+def _same_dir(fd: int, path: Path) -> bool:
+    """``path`` is still the directory ``fd`` was opened on (not removed, not replaced by
+    another of the same name, whose inode number may well be the same one reused)."""
+    held = os.fstat(fd)
+    try:
+        now = path.stat()
+    except OSError:
+        return False
+    return held.st_nlink > 0 and (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
 
 
 class Delivery:
@@ -139,7 +150,10 @@ class Delivery:
         # `run` makes the directory before the first build (prepare_output_dir): if it is gone
         # later, someone removed it. Only a caller that did not make it has it made here.
         self._made_before = output_dir.is_dir()
-        self._identity = _identity(output_dir)  # the very directory `run` holds the lock on
+        # Held open for the run: a removed directory shows no links through it.
+        self._fd = _open_dir(output_dir) if self._made_before else None
+        if self._fd is not None:
+            weakref.finalize(self, os.close, self._fd)
 
     def claim(self, name: str, identifier: str) -> None:
         """Reserve a wheel name for this run; a second identifier producing it is exit 6."""
@@ -162,7 +176,7 @@ class Delivery:
             except OSError as e:
                 raise self._io_error(wheel.name, e) from e
         if not self.output_dir.is_dir() or (
-            self._made_before and _identity(self.output_dir) != self._identity
+            self._fd is not None and not _same_dir(self._fd, self.output_dir)
         ):
             # Never recreated: whoever removed it may be collecting or cleaning it right now.
             raise DeliveryError(
