@@ -27,9 +27,8 @@ from typing import IO, TYPE_CHECKING
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import client, ownership
+from cibuildwheel_like.engine import client, liveness, ownership
 from cibuildwheel_like.errors import (
-    ContainerLostError,
     EngineLostError,
     FatalError,
     HostCommandError,
@@ -49,8 +48,6 @@ _PULL_ATTEMPTS = 3
 # Engine calls that should take seconds (create, start, rm, inspect) are bounded, so a daemon
 # that stops answering ends the run with an error instead of hanging it.
 _ENGINE_TIMEOUT = 120.0
-_PROBE_TIMEOUT = 30.0
-_SHOWN_COMMAND = 100  # characters of a command named in an error
 
 TarFiller = Callable[[tarfile.TarFile], None]
 
@@ -200,7 +197,7 @@ class Container:
     def _exists(self) -> bool:
         argv = [self.engine.name, "inspect", "--format", "{{.Id}}", self.name]
         try:
-            found = hostcmd.run(argv, capture=True, check=False, timeout=_PROBE_TIMEOUT)
+            found = hostcmd.run(argv, capture=True, check=False, timeout=liveness.PROBE_TIMEOUT)
         except (subprocess.TimeoutExpired, HostCommandError):
             return False
         return found.returncode == 0
@@ -249,38 +246,9 @@ class Container:
         Returns quietly when both are fine, or when the run itself removed the container."""
         if self._aborted or not self._created:
             return
-        lines = what.splitlines() or [""]
-        if len(lines) > 1 or len(lines[0]) > _SHOWN_COMMAND:
-            what = lines[0][:_SHOWN_COMMAND] + "…`"  # an internal script: its start is enough
-        engine = self.engine.name
-        argv = [engine, "inspect", "--format", "{{.State.Running}}", self.name]
-        try:
-            state = hostcmd.run(argv, capture=True, check=False, timeout=_PROBE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            state = None
-        if state is not None and state.returncode == 0:
-            if state.stdout.decode(errors="replace").strip() == "true":
-                return
-            raise ContainerLostError(
-                f"container {self.name} stopped while running {what}: it was killed from"
-                f" outside (`{engine} kill`/`stop`), ran out of memory, or {engine} restarted."
-                " Wheels delivered before are complete in the output directory; run again."
-            )
-        version = client.engine_version(engine)
-        if not version.reachable:
-            said = version.error.splitlines()[-1] if version.error else "no answer"
-            raise EngineLostError(
-                f"container engine {engine} stopped answering while running {what} ({said})."
-                f" Wheels delivered before are complete in the output directory. Fix:"
-                f" {client.start_fix(engine)}, then run again."
-            )
-        if self._was_aborted():  # removed by the run itself meanwhile (another lane failed)
-            return
-        raise ContainerLostError(
-            f"container {self.name} disappeared while running {what}: it was removed from"
-            f" outside (`{engine} rm -f`). Wheels delivered before are complete in the output"
-            " directory; run again."
-        )
+        error = liveness.loss(self.engine.name, self.name, what)
+        if error is not None and not self._was_aborted():  # not removed by the run meanwhile
+            raise error
 
     def _image_platform(self) -> str | None:
         info = client.image_info(self.engine.name, self.image)
