@@ -136,3 +136,37 @@ class SomeBuildsFailedError(FatalError):
     """keep-going: the run went on past failures; it ends with this list of them (exit 1)."""
 
     exit_code = 1
+
+
+class EngineLostError(HostCommandError):
+    """The container engine stopped answering during a run (daemon stopped or hung)."""
+
+    exit_code = 1
+
+
+class ContainerLostError(HostCommandError):
+    """A build container was killed or removed from outside during a run."""
+
+    exit_code = 1
+
+
+class Terminated(KeyboardInterrupt):  # a signal, handled as an interrupt
+    """SIGTERM: stops the run like Ctrl-C (containers removed, nothing partial left), exit 143."""
+
+
+class DeliveryError(HostCommandError):
+    """A wheel could not be written to the output directory (full, read-only, removed)."""
+
+    exit_code = 1
+
+
+class InvalidWheelError(FatalError):
+    """A produced file is not a deliverable wheel (name does not parse, zip corrupt)."""
+
+    exit_code = 1
+
+
+class OutputDirBusyError(FatalError):
+    """Another run is delivering into the same output directory."""
+
+    exit_code = 1

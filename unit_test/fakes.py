@@ -15,6 +15,7 @@ import dataclasses
 import io
 import shlex
 import threading
+import zipfile
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from cibuildwheel_like.options.model import (
 )
 from cibuildwheel_like.output.console import Output
 from cibuildwheel_like.pipeline.argv import display
+from cibuildwheel_like.pipeline.repair_output import LIST_ENTRIES
 from cibuildwheel_like.plan import Plan, make_plan
 
 if TYPE_CHECKING:
@@ -147,6 +149,16 @@ def wheel_for(identifier: str) -> str:
     platform = identifier.split("-", 1)[1].replace("manylinux_", "manylinux_2_17_")
     platform = platform.replace("musllinux_", "musllinux_1_2_")
     return f"spam-1.0-{tag}-{tag}-{platform}.whl"
+
+
+def wheel_bytes(name: str) -> bytes:
+    """A small but real wheel archive for ``name`` (delivery reads the zip back)."""
+    dist = "-".join(name.split("-")[:2])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for member, text in (("spam.py", "x = 1\n"), (f"{dist}.dist-info/WHEEL", "Wheel: 1.0\n")):
+            zf.writestr(zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0)), text)
+    return buf.getvalue()
 
 
 # -- the fake container -----------------------------------------------------------------------
@@ -310,6 +322,9 @@ class FakeContainer:
             return "".join(f"{first}/{tool}\n" for tool in args)
         if script == _FRESH:
             self._remove_under(PurePosixPath(args[0]))
+        elif script == LIST_ENTRIES:
+            folder = PurePosixPath(args[0])
+            return "".join(f"file\t{p.name}\t\0" for p in sorted(self.files) if p.parent == folder)
         elif script.startswith(_LIST):
             folder = PurePosixPath(args[0])
             return "".join(f"{p}\n" for p in sorted(self.files) if p.parent == folder)
@@ -321,7 +336,7 @@ class FakeContainer:
             return "/tmp/cibwl-test.000001\n"
         elif out := next((a for a in argv if a.startswith(_OUT_FLAGS)), None):
             name = self.engine.wheel_name(done.identifier)
-            self.files[PurePosixPath(out.split("=", 1)[1]) / name] = f"wheel {name}".encode()
+            self.files[PurePosixPath(out.split("=", 1)[1]) / name] = wheel_bytes(name)
         elif script.startswith("auditwheel repair -w "):
             _, _, _, dest, wheel = shlex.split(script)
             self._move(PurePosixPath(wheel), PurePosixPath(dest))

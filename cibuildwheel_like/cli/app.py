@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,13 +15,14 @@ from typing import TYPE_CHECKING
 from cibuildwheel_like import __version__
 from cibuildwheel_like.cli.arguments import add_verbosity_arguments
 from cibuildwheel_like.context import Cache, Context
-from cibuildwheel_like.errors import FatalError
+from cibuildwheel_like.errors import FatalError, Terminated
 from cibuildwheel_like.options import values as option_values
 from cibuildwheel_like.output import ci, secrets
 from cibuildwheel_like.output.console import Output
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+    from types import FrameType
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +53,37 @@ def _wants_traceback(args: argparse.Namespace, environ: dict[str, str]) -> bool:
     return option_values.parse_bool(environ.get("CIBW_DEBUG_TRACEBACK", ""))
 
 
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """SIGTERM stops a run as Ctrl-C does (containers removed, nothing partial delivered), and
+    only the first SIGINT/SIGTERM interrupts: a second one while the run cleans up (CI services
+    send SIGINT then SIGTERM) is announced and otherwise ignored, so the cleanup completes.
+    Its steps are bounded in time; SIGKILL remains the way to stop at once (the next run or
+    ``doctor`` then removes what was left)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = False
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        if stopping:
+            # Not through `output`: a handler must not wait for a lock its thread may hold.
+            os.write(2, b"cibuildwheel-like: already stopping: removing containers, please wait\n")
+            return
+        stopping = True
+        if signum == signal.SIGTERM:
+            raise Terminated
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Our output and the container's must not interleave out of order when piped into a CI log.
     if hasattr(sys.stdout, "reconfigure"):
@@ -65,12 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         ci.check_fold_mode(environ)
-        return int(args.handler(args, ctx))
+        with _stop_signals():
+            return int(args.handler(args, ctx))
     except FatalError as e:
         if _wants_traceback(args, environ):
             traceback.print_exc()
         output.error(str(e))
         return e.exit_code
+    except Terminated:
+        output.error("terminated (SIGTERM)")
+        return 143
     except KeyboardInterrupt:
         output.error("interrupted")
         return 130

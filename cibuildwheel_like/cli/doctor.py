@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import binfmt
+from cibuildwheel_like.engine import binfmt, ownership
 from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.images import recipe as r
@@ -205,6 +205,23 @@ def cache_check(cache: Cache) -> Check:
     )
 
 
+def orphan_check(engine: EngineName) -> Check:
+    """Containers of runs that died (SIGKILL, crash) are removed here, as the next run would."""
+    removed, failed = ownership.remove_orphans(engine)
+    if failed:
+        return Check(
+            name="containers of ended runs",
+            level=Level.WARN,
+            detail=ownership.cleanup_message(engine, removed, failed),
+            fix=f"`{engine} rm -f NAME` for each one named",
+        )
+    return Check(
+        name="containers of ended runs",
+        level=Level.OK,
+        detail=ownership.cleanup_message(engine, removed, failed) or "none left behind",
+    )
+
+
 def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
     host_arch = host or Arch.native()
     checks = engine_checks(needs.engine)
@@ -212,6 +229,7 @@ def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
     checks += binfmt_checks(needs.archs, host=host_arch)
     if engine_ok:
         checks += image_checks(needs.engine, needs.images)
+        checks.append(orphan_check(needs.engine))
     else:
         checks += [
             Check(

@@ -94,12 +94,14 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
             plan, retry = retry_plan(full_plan, (ctx.cwd / retry_arg).resolve(), ctx)
         from cibuildwheel_like import pipeline  # noqa: PLC0415  # engine code, loaded lazily
         from cibuildwheel_like.pipeline.deliver import prepare_output_dir  # noqa: PLC0415
+        from cibuildwheel_like.pipeline.output_lock import output_dir_lock  # noqa: PLC0415
 
         output_dir = plan.globals.output_dir
         prepare_output_dir(output_dir, option=_output_dir_option(plan))
-        return execute_and_report(
-            plan, ctx, report_path=report_path, execute=pipeline.execute, retry=retry
-        )
+        with output_dir_lock(output_dir, cache=ctx.cache, output=ctx.output):
+            return execute_and_report(
+                plan, ctx, report_path=report_path, execute=pipeline.execute, retry=retry
+            )
 
 
 def _empty_share(plan: Plan, ctx: Context) -> bool:

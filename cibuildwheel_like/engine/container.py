@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING
 
 from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import client
+from cibuildwheel_like.engine import client, liveness, ownership
 from cibuildwheel_like.engine.exec_limit import (
     KEEP_ALIVE_MARK,
     KILL_ALL,
@@ -36,7 +36,7 @@ from cibuildwheel_like.engine.exec_limit import (
     ExecTimeoutError,
     Watchdog,
 )
-from cibuildwheel_like.errors import FatalError, HostCommandError
+from cibuildwheel_like.errors import EngineLostError, FatalError, HostCommandError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.output.console import Output
 
 NAME_PREFIX = "cibuildwheel-like-"
-LABEL = "org.cibuildwheel-like.build=1"
+LABEL = f"{ownership.BUILD_LABEL}=1"
 _KEEP_ALIVE = (
     "/bin/sh",
     "-c",
@@ -54,6 +54,9 @@ _KEEP_ALIVE = (
 )
 _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command then sees EOF
 _PULL_ATTEMPTS = 3
+# Engine calls that should take seconds (create, start, rm, inspect) are bounded, so a daemon
+# that stops answering ends the run with an error instead of hanging it.
+_ENGINE_TIMEOUT = 120.0
 
 TarFiller = Callable[[tarfile.TarFile], None]
 
@@ -153,13 +156,14 @@ class Container:
         self._aborted = False  # abort() removed it from another thread
         self._deadline: float | None = None  # time.monotonic() by which commands must end
         self._limit = 0.0  # the seconds given to time_limit (for the message)
+        self._create_interrupted = False  # the engine may still create it after we gave up
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Container:  # noqa: PYI034  # Self needs Python 3.11
         platform = self._ensure_image()
         try:
             self._create(platform)
-            hostcmd.run([self.engine.name, "start", self.name], capture=True)
+            self._engine_call([self.engine.name, "start", self.name])
             self._choose_personality()
         except BaseException:
             self._remove()
@@ -187,30 +191,49 @@ class Container:
         if not self._created:
             return
         self._aborted = True
-        hostcmd.run(
-            [self.engine.name, "rm", "--force", "--volumes", self.name], capture=True, check=False
-        )
+        self._rm()
+
+    def _rm(self) -> tuple[bool, str]:
+        """``rm --force`` this container, bounded in time; (removed or absent, error text)."""
+        argv = [self.engine.name, "rm", "--force", "--volumes", self.name]
+        try:
+            result = hostcmd.run(argv, capture=True, check=False, timeout=_ENGINE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return False, f"{self.engine.name} did not answer within {_ENGINE_TIMEOUT:.0f} s"
+        except HostCommandError as e:
+            return False, str(e)
+        error = result.stderr.decode(errors="replace").strip()
+        return result.returncode == 0 or "no such container" in error.lower(), error
+
+    def _exists(self) -> bool:
+        argv = [self.engine.name, "inspect", "--format", "{{.Id}}", self.name]
+        try:
+            found = hostcmd.run(argv, capture=True, check=False, timeout=liveness.PROBE_TIMEOUT)
+        except (subprocess.TimeoutExpired, HostCommandError):
+            return False
+        return found.returncode == 0
 
     def _remove(self) -> None:
         if not self._created:
             return
-        if self._aborted:
-            # abort() removed it; a second `rm` would only warn that it is gone. Run it anyway
-            # (quietly) in case abort() raced with a `create` still in flight.
-            hostcmd.run(
-                [self.engine.name, "rm", "--force", "--volumes", self.name],
-                capture=True,
-                check=False,
-            )
+        try:
+            removed, error = self._rm()
+        except KeyboardInterrupt:
+            # A second Ctrl-C (or SIGTERM) while removing: finish removing, then stop.
+            self._rm()
             self._created = False
-            return
-        result = hostcmd.run(
-            [self.engine.name, "rm", "--force", "--volumes", self.name], capture=True, check=False
-        )
-        if result.returncode != 0:
+            raise
+        if self._create_interrupted:
+            # `create` was cut short: the daemon may finish it after our `rm`; look again.
+            for _ in range(5):
+                time.sleep(1)
+                if self._exists():
+                    removed, error = self._rm()
+        if not removed and not self._aborted:
             self.output.warning(
-                f"could not remove container {self.name}: {result.stderr.decode(errors='replace')}"
-                f" (remove it with `{self.engine.name} rm -f {self.name}`)"
+                f"could not remove container {self.name}: {error}"
+                f" (remove it with `{self.engine.name} rm -f {self.name}`; the next run removes"
+                " it too)"
             )
         self._created = False
 
@@ -219,6 +242,30 @@ class Container:
         if not self._created:
             return client.ImageIdentity()
         return client.container_image(self.engine.name, self.name)
+
+    def _engine_call(self, argv: list[str]) -> None:
+        """A checked engine command that should take seconds; a silent engine is an error."""
+        try:
+            hostcmd.run(argv, capture=True, timeout=_ENGINE_TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            raise EngineLostError(
+                f"container engine {self.engine.name} did not answer `{argv[1]}` within"
+                f" {_ENGINE_TIMEOUT:.0f} s; check it with `{self.engine.name} info` and"
+                f" {client.start_fix(self.engine.name)}"
+            ) from e
+
+    def _was_aborted(self) -> bool:
+        return self._aborted  # set by abort() from another thread
+
+    def check_alive(self, what: str) -> None:
+        """After a failed command: raise a clear error when the cause is not the command but
+        the engine (it stopped answering) or the container (killed or removed from outside).
+        Returns quietly when both are fine, or when the run itself removed the container."""
+        if self._aborted or not self._created:
+            return
+        error = liveness.loss(self.engine.name, self.name, what)
+        if error is not None and not self._was_aborted():  # not removed by the run meanwhile
+            raise error
 
     def _image_platform(self) -> str | None:
         info = client.image_info(self.engine.name, self.image)
@@ -267,12 +314,15 @@ class Container:
             "create",
             f"--name={self.name}",
             f"--label={LABEL}",
+            *(f"--label={k}={v}" for k, v in ownership.RunOwner.current().labels().items()),
             f"--platform={platform}",
             "--pull=never",
             "--env=CIBUILDWHEEL=1",
         ]
         if "SOURCE_DATE_EPOCH" in self._host_environ:
             argv.append(f"--env=SOURCE_DATE_EPOCH={self._host_environ['SOURCE_DATE_EPOCH']}")
+        if self.keep:
+            argv.append(f"--label={ownership.KEEP_LABEL}=1")
         if not self.engine.disable_host_mount:
             argv.append("--volume=/:/host:ro")
         argv += [m.volume_arg() for m in self.mounts]
@@ -282,7 +332,11 @@ class Container:
         argv = self.create_argv(platform)
         self.output.debug(f"+ {hostcmd.quote(argv)}")
         self._created = True  # a failed create may still leave a named container behind
-        hostcmd.run(argv, capture=True)
+        try:
+            self._engine_call(argv)
+        except BaseException:
+            self._create_interrupted = True
+            raise
 
     def _choose_personality(self) -> None:
         """32-bit arches on a 64-bit kernel: make `uname -m` (and Python) report i686/armv7l."""
@@ -393,6 +447,8 @@ class Container:
                     watchdog.stop()
             if watchdog is not None and watchdog.fired:
                 raise ExecTimeoutError(self.name, self._limit)
+            if done.returncode != 0:
+                self.check_alive(f"`{shown or shlex.join(argv)}`")
             return ExecResult(
                 returncode=done.returncode,
                 stdout=done.stdout.decode(errors="replace"),
@@ -406,8 +462,11 @@ class Container:
         try:
             assert proc.stdin is not None  # noqa: S101  # set by PIPE above
             assert proc.stdout is not None  # noqa: S101
-            proc.stdin.write(script)
-            proc.stdin.close()
+            try:
+                proc.stdin.write(script)
+                proc.stdin.close()
+            except BrokenPipeError:  # the exec ended at once; its exit code says more
+                pass
             for line in proc.stdout:
                 self.output.stream_line(line.decode(errors="replace"))
             returncode = proc.wait()
@@ -420,6 +479,8 @@ class Container:
                 watchdog.stop()
         if watchdog is not None and watchdog.fired:
             raise ExecTimeoutError(self.name, self._limit)
+        if returncode != 0:
+            self.check_alive(f"`{shown or shlex.join(argv)}`")
         return ExecResult(returncode=returncode, stdout="")
 
     def environment(self) -> dict[str, str]:
@@ -439,11 +500,19 @@ class Container:
         proc = hostcmd.popen(
             self._untar_argv(dest_dir), stdin=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        broken = False
         try:
             assert proc.stdin is not None  # noqa: S101
-            with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-                fill(tar)
-            proc.stdin.close()
+            try:
+                with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+                    fill(tar)
+                proc.stdin.close()
+            except BrokenPipeError:
+                # The receiving `tar` (or its container) died; never let this reach main(),
+                # which takes a broken pipe for a reader that went away (exit 0).
+                broken = True
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
             assert proc.stderr is not None  # noqa: S101
             err = proc.stderr.read()
             proc.wait()
@@ -451,7 +520,8 @@ class Container:
             proc.kill()
             proc.wait()
             raise
-        if proc.returncode != 0:
+        if proc.returncode != 0 or broken:
+            self.check_alive(f"the copy into {dest_dir}")
             raise HostCommandError(
                 f"copying into {self.name}:{dest_dir} failed: {err.decode(errors='replace')}"
             )
@@ -499,6 +569,7 @@ class Container:
             proc.wait()
             raise
         if proc.returncode != 0:
+            self.check_alive(f"the copy of {source} out of the container")
             raise HostCommandError(
                 f"copying {self.name}:{source} out failed: {err.decode(errors='replace')}"
             )

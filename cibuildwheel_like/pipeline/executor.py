@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import binfmt
+from cibuildwheel_like.engine import binfmt, ownership
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError, SomeBuildsFailedError
@@ -149,6 +149,8 @@ def execute(
     audit_envs = audit.AuditEnvironments(ctx.cache if plan.globals.cache_enabled else None)
     try:
         (check_host if preflight is None else preflight)(plan)
+        if preflight is None:  # a real engine: remove what killed runs left in it
+            ownership.remove_dead_runs_containers({g.engine.name for g in plan.groups}, ctx.output)
         with _staging(plan) as staging, contextlib.closing(audit_envs):
             split = {s.group for lane in plan.lanes for s in lane.containers if s.parts > 1}
             shared = _Shared(

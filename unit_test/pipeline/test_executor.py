@@ -15,6 +15,7 @@ from fakes import (
     no_preflight,
     plan_of,
     python_path,
+    wheel_bytes,
     wheel_for,
 )
 
@@ -86,7 +87,7 @@ def test_every_stage_runs_in_order_for_each_identifier(tmp_path):
     assert delivered(tmp_path) == sorted(wheel_for(i) for i in IDS)
     for result in results:
         assert result.wheel == tmp_path / "wheelhouse" / wheel_for(result.identifier)
-        assert result.size == len(f"wheel {wheel_for(result.identifier)}")
+        assert result.size == len(wheel_bytes(wheel_for(result.identifier)))
         assert [s.name for s in result.steps if s.name != "prepare"] == [
             "before-build",
             "build",

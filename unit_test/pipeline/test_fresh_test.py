@@ -18,6 +18,7 @@ from fakes import (
     global_options,
     no_preflight,
     plan_of,
+    wheel_bytes,
     wheel_for,
 )
 
@@ -73,7 +74,7 @@ def test_fresh_runs_the_test_step_in_a_new_container_without_before_all(tmp_path
     assert f"python -m pip install {WHEEL}" in fresh.texts(X86)
     # the repaired wheel travels from the build container to the same path in the fresh one
     assert build.copied_out == [WHEEL, WHEEL]  # for the fresh container, then delivered
-    assert fresh.files[WHEEL] == f"wheel {wheel_for(X86)}".encode()
+    assert fresh.files[WHEEL] == wheel_bytes(wheel_for(X86))
     # the project is copied in, the caches are mounted as in the build container
     assert any(str(dest) == "/project" for _, dest in fresh.copied_in)
     assert fresh.mounts == build.mounts
@@ -175,7 +176,7 @@ def test_a_reused_abi3_wheel_is_tested_in_a_fresh_container_of_the_later_python(
     build, first, second = engine.containers
     for fresh, identifier in ((first, ids[0]), (second, ids[1])):
         assert f"python /project/check.py {WHEELS}/{abi3}" in fresh.texts(identifier)
-        assert fresh.files[WHEELS / abi3] == f"wheel {abi3}".encode()
+        assert fresh.files[WHEELS / abi3] == wheel_bytes(abi3)
         assert fresh.removed
     assert [r.test_outcome for r in results] == ["passed", "passed"]
     assert build.copied_out == [WHEELS / abi3] * 3  # two fresh containers, one delivery
