@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import shlex
-import shutil
 import subprocess
 import tarfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from cibuildwheel_like import hostcmd
-from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import client, liveness, ownership
+from cibuildwheel_like.engine import client, image_pull, liveness, ownership, tar_stream
 from cibuildwheel_like.engine.exec_limit import (
     KEEP_ALIVE_MARK,
     KILL_ALL,
@@ -39,8 +34,11 @@ from cibuildwheel_like.engine.exec_limit import (
 from cibuildwheel_like.errors import EngineLostError, FatalError, HostCommandError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from pathlib import Path, PurePosixPath
     from types import TracebackType
 
+    from cibuildwheel_like.archs import Arch
     from cibuildwheel_like.options.model import EngineConfig
     from cibuildwheel_like.output.console import Output
 
@@ -53,12 +51,9 @@ _KEEP_ALIVE = (
     KEEP_ALIVE_MARK,
 )
 _READ_SCRIPT = 'eval "$(cat)"'  # the exec's stdin is the script; the command then sees EOF
-_PULL_ATTEMPTS = 3
 # Engine calls that should take seconds (create, start, rm, inspect) are bounded, so a daemon
 # that stops answering ends the run with an error instead of hanging it.
 _ENGINE_TIMEOUT = 120.0
-
-TarFiller = Callable[[tarfile.TarFile], None]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -86,47 +81,6 @@ class ExecResult:
     returncode: int
     stdout: str  # only filled when the command was captured
     stderr: str = ""
-
-
-def _tar_filter(info: tarfile.TarInfo) -> tarfile.TarInfo:
-    info.uid = info.gid = 0
-    info.uname = info.gname = "root"
-    return info
-
-
-def safe_member_path(root: Path, name: str) -> Path:
-    """Where ``name`` lands under ``root``; refuse absolute paths and ``..`` escapes."""
-    pure = PurePosixPath(name)
-    if pure.is_absolute() or ".." in pure.parts:
-        raise FatalError(f"refusing archive member {name!r}: it would land outside {root}")
-    target = (root / pure).resolve()
-    if not target.is_relative_to(root.resolve()):
-        raise FatalError(f"refusing archive member {name!r}: it would land outside {root}")
-    return target
-
-
-def extract_stream(stream: IO[bytes], root: Path) -> list[Path]:
-    """Extract regular files and directories from a tar stream; refuse links and escapes."""
-    written: list[Path] = []
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
-        for member in tar:
-            target = safe_member_path(root, member.name)
-            if member.isdir():
-                target.mkdir(parents=True, exist_ok=True)
-            elif member.isfile():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source = tar.extractfile(member)
-                if source is None:  # pragma: no cover  # regular files always have data
-                    continue
-                with target.open("wb") as out:
-                    shutil.copyfileobj(source, out)
-                written.append(target)
-            else:
-                raise FatalError(
-                    f"refusing archive member {member.name!r}: only regular files and"
-                    " directories are copied out of the container"
-                )
-    return written
 
 
 class Container:
@@ -160,7 +114,7 @@ class Container:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Container:  # noqa: PYI034  # Self needs Python 3.11
-        platform = self._ensure_image()
+        platform = image_pull.platform_to_run(self.engine.name, self.image, self.arch, self.output)
         try:
             self._create(platform)
             self._engine_call([self.engine.name, "start", self.name])
@@ -266,46 +220,6 @@ class Container:
         error = liveness.loss(self.engine.name, self.name, what)
         if error is not None and not self._was_aborted():  # not removed by the run meanwhile
             raise error
-
-    def _image_platform(self) -> str | None:
-        info = client.image_info(self.engine.name, self.image)
-        return None if info is None else info.platform_like(self.arch.oci_platform)
-
-    def _ensure_image(self) -> str:
-        """The platform to pass to ``create``: the wanted one, checked against the image's."""
-        wanted = self.arch.oci_platform
-        found = self._image_platform()
-        if found is None:
-            self._pull(wanted)
-            found = self._image_platform() or wanted
-        if found == wanted:
-            return wanted
-        if self.arch is Arch.i686 and found == "linux/amd64":
-            # A 32-bit userland recorded as amd64 (e.g. `docker import`): run it with linux32.
-            return found
-        raise FatalError(
-            f"image {self.image} is for {found}, but {self.arch.value} builds need {wanted}.\n"
-            f"Rebuild it for that platform (`cibuildwheel-like images build --arch"
-            f" {self.arch.value}`) or point the {self.arch.value} image option at the right image."
-        )
-
-    def _pull(self, platform: str) -> None:
-        argv = [self.engine.name, "pull", f"--platform={platform}", self.image]
-        error = ""
-        for attempt in range(1, _PULL_ATTEMPTS + 1):
-            self.output.info(f"pulling {self.image} ({platform}), attempt {attempt}")
-            result = hostcmd.run(argv, capture=True, check=False)
-            if result.returncode == 0:
-                return
-            error = result.stderr.decode(errors="replace").strip()[-800:]
-            if attempt < _PULL_ATTEMPTS:
-                time.sleep(2 * attempt)
-        raise FatalError(
-            f"image {self.image} is not present in {self.engine.name}'s store and pulling it"
-            f" for {platform} failed {_PULL_ATTEMPTS} times:\n{error}\nIf the registry cannot be"
-            " reached from here, build a local image (`cibuildwheel-like images build`) and"
-            " select it, e.g. manylinux-x86_64-image = 'debian-bookworm'."
-        )
 
     def create_argv(self, platform: str) -> list[str]:
         """The ``create`` command line (the environment and mounts every exec starts with)."""
@@ -496,7 +410,7 @@ class Container:
         script = 'mkdir -p -- "$1" && exec tar -x -o -f - -C "$1"'
         return self._exec_argv(["/bin/sh", "-c", script, "sh", str(dest_dir)])
 
-    def _send_tar(self, dest_dir: PurePosixPath, fill: TarFiller) -> None:
+    def _send_tar(self, dest_dir: PurePosixPath, fill: tar_stream.Filler) -> None:
         proc = hostcmd.popen(
             self._untar_argv(dest_dir), stdin=subprocess.PIPE, stderr=subprocess.PIPE
         )
@@ -530,29 +444,16 @@ class Container:
         """Copy a host file or directory to ``dest`` (a directory's contents go into ``dest``);
         ``exclude``: paths inside a directory ``source`` to leave out, with what they hold."""
         if source.is_dir():
-            skipped = {
-                f"./{p.resolve().relative_to(source.resolve()).as_posix()}"
-                for p in exclude
-                if p.resolve().is_relative_to(source.resolve()) and p.resolve() != source.resolve()
-            }
-
-            def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-                if any(info.name == s or info.name.startswith(f"{s}/") for s in skipped):
-                    return None
-                return _tar_filter(info)
-
+            keep = tar_stream.excluding(source, exclude)
             self._send_tar(dest, lambda tar: tar.add(source, arcname=".", filter=keep))
         else:
             self._send_tar(
-                dest.parent, lambda tar: tar.add(source, arcname=dest.name, filter=_tar_filter)
+                dest.parent,
+                lambda tar: tar.add(source, arcname=dest.name, filter=tar_stream.root_owned),
             )
 
     def write_file(self, dest: PurePosixPath, data: bytes) -> None:
-        info = _tar_filter(tarfile.TarInfo(dest.name))
-        info.size = len(data)
-        info.mode = 0o644
-        info.mtime = int(time.time())
-        self._send_tar(dest.parent, lambda tar: tar.addfile(info, io.BytesIO(data)))
+        self._send_tar(dest.parent, lambda tar: tar_stream.add_file(tar, dest.name, data))
 
     def copy_out(self, source: PurePosixPath, dest_dir: Path) -> list[Path]:
         """Extract ``source`` (file or directory) from the container into ``dest_dir``."""
@@ -562,7 +463,7 @@ class Container:
         proc = hostcmd.popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             assert proc.stdout is not None  # noqa: S101
-            written = extract_stream(proc.stdout, dest_dir)
+            written = tar_stream.extract(proc.stdout, dest_dir)
             _, err = proc.communicate()
         except BaseException:
             proc.kill()

@@ -3,12 +3,12 @@
 The plan's lanes run side by side, one thread each (a single lane runs in the calling thread,
 exactly as a sequential run), and each lane runs its containers one after another. Order per
 container: prepare (interpreters, project copy, before-all) then, per identifier: environment,
-before-build, build, repair (or reuse of an earlier abi3/py3 wheel), test, deliver. Containers
-are self-contained (their own ``GroupRun``; wheel names are claimed through the shared, locked
-``Delivery``); what they share is the ``RunControl`` (the first failure, or Ctrl-C, aborts every
-other container so its running command ends) and, for a group split across containers, the
-``FirstWheel``: the group's first identifier's wheel, reused by a later compatible Python in any
-of its containers instead of being built again.
+before-build, build, repair (or reuse of an earlier abi3/py3 wheel), test, deliver (``stages``).
+Containers are self-contained (their own ``GroupRun``; wheel names are claimed through the
+shared, locked ``Delivery``); what they share is the ``RunControl`` (the first failure, or
+Ctrl-C, aborts every other container so its running command ends) and, for a group split across
+containers, the ``FirstWheel``: the group's first identifier's wheel, reused by a later
+compatible Python in any of its containers instead of being built again.
 
 Containers come from a ``ContainerFactory`` (the real ``Container`` class by default) and the
 host checks from a ``Preflight``, so unit tests drive every stage with a fake container.
@@ -30,19 +30,8 @@ from cibuildwheel_like.engine import binfmt, ownership
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError, SomeBuildsFailedError
-from cibuildwheel_like.pipeline import (
-    audit,
-    before_build,
-    build,
-    caches,
-    fresh_test,
-    keep_going,
-    prepare,
-    provenance,
-    repair,
-)
-from cibuildwheel_like.pipeline.argv import compatible_wheel
-from cibuildwheel_like.pipeline.deliver import Delivery, sha256_of
+from cibuildwheel_like.pipeline import audit, caches, fresh_test, keep_going, prepare, stages
+from cibuildwheel_like.pipeline.deliver import Delivery
 from cibuildwheel_like.pipeline.state import (
     BuildRun,
     ContainerPaths,
@@ -51,7 +40,7 @@ from cibuildwheel_like.pipeline.state import (
     RunControl,
     Stopped,
 )
-from cibuildwheel_like.report.results import BuildResult, BuildStatus
+from cibuildwheel_like.report.results import BuildResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -63,7 +52,6 @@ if TYPE_CHECKING:
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.pipeline.state import BuildContainer
     from cibuildwheel_like.plan import ContainerGroup, ContainerSlot, Lane, Plan
-    from cibuildwheel_like.report.results import Failure
 
 ResultSink = Callable[[BuildResult], None]
 
@@ -180,7 +168,7 @@ def execute(
                     raise shared.control.error from None
     except BaseException:
         for options in plan.builds:
-            sink(_not_run(options))
+            sink(stages.not_run(options))
         raise
     ordered = [results[b.identifier] for b in plan.builds if b.identifier in results]
     failures = keep_going.summary_message(ordered) if plan.globals.keep_going else None
@@ -331,14 +319,14 @@ def _run_in_container(
             try:
                 _guarded(first, prepare.prepare_group, shared)
                 if run.first_wheel is not None and run.part > 0:
-                    _guarded(first, _receive_first_wheel, shared)
+                    _guarded(first, stages.receive_first_wheel, shared)
                 if carried:
                     _guarded(first, lambda b: keep_going.carry_in(b, carried), shared)
             except keep_going.IdentifierFailed as e:
                 keep_going.settle_first_wheel(first)
                 for options in group.builds[1:]:
                     reason = f"not run: its container could not be prepared ({e.failure.step})"
-                    shared.sink(_not_run(options, lane=lane, error=reason))
+                    shared.sink(stages.not_run(options, lane=lane, error=reason))
                 return ()
             for index, options in enumerate(group.builds):
                 current = first if index == 0 else BuildRun(run=run, options=options)
@@ -348,10 +336,10 @@ def _run_in_container(
                 if blocked is not None:
                     output.info(f"{options.identifier}: {blocked}")
                     keep_going.settle_first_wheel(current)
-                    shared.sink(_result(current, status="not-run", error=blocked))
+                    shared.sink(stages.result_of(current, status="not-run", error=blocked))
                     continue
                 try:
-                    _guarded(current, build_one, shared)
+                    _guarded(current, stages.build_one, shared)
                 except keep_going.IdentifierFailed as e:
                     keep_going.forget_failed_wheel(current)
                     keep_going.settle_first_wheel(current)
@@ -365,7 +353,7 @@ def _run_in_container(
                     carried.update(run.built_wheels)  # delivered, so in the output dir
                     return group.builds[index + 1 :]
                 keep_going.settle_first_wheel(current)
-                shared.sink(_result(current, status="built"))
+                shared.sink(stages.result_of(current, status="built"))
     return ()
 
 
@@ -381,18 +369,18 @@ def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], shared: _S
     try:
         action(build_run)
     except KeyboardInterrupt:
-        shared.sink(_result(build_run, status="not-run", error="interrupted"))
+        shared.sink(stages.result_of(build_run, status="not-run", error="interrupted"))
         control.stop(KeyboardInterrupt(), own=build_run.run.container)
         raise
     except BaseException as e:
         if isinstance(e, Stopped) or _stopped_meanwhile(shared):
-            shared.sink(_result(build_run, status="not-run", error=_stop_reason(control)))
+            shared.sink(stages.result_of(build_run, status="not-run", error=_stop_reason(control)))
             raise Stopped from e
         if build_run.current_step in {"test", "smoke-test"}:
             build_run.test_outcome = "failed"
         failure = keep_going.failure_of(build_run.current_step, e)
         error = str(e) or e.__class__.__name__
-        shared.sink(_result(build_run, status="failed", error=error, failure=failure))
+        shared.sink(stages.result_of(build_run, status="failed", error=error, failure=failure))
         # keep-going goes on after our errors; anything else is a bug and still stops the run
         if build_run.run.globals.keep_going and isinstance(e, FatalError):
             keep = keep_going.keeps_container(failure, e)
@@ -412,110 +400,3 @@ def _stop_reason(control: RunControl) -> str:
     if isinstance(control.error, KeyboardInterrupt):
         return "interrupted"
     return f"stopped: another build failed ({control.error})" if control.error else "stopped"
-
-
-def _receive_first_wheel(b: BuildRun) -> None:
-    """A later part of a split group: wait for the group's first wheel and, when a Python of
-    this container can use it, copy it in so ``build_one`` reuses it instead of building."""
-    run = b.run
-    assert run.first_wheel is not None  # noqa: S101  # only called for split groups
-    wheel = run.first_wheel.wait(run.control)
-    if run.first_wheel.failed is not None:  # keep-going: it failed; never reused
-        run.failed_wheels[run.first_wheel.failed] = run.first_wheel.identifier
-    if wheel is None:
-        return
-    if not any(compatible_wheel([wheel.name], o.identifier) for o in run.group.builds):
-        return
-    run.container.copy_in(wheel, run.paths.wheels / wheel.name)
-    run.built_wheels[wheel.name] = run.first_wheel.identifier
-
-
-def _publish_first_wheel(b: BuildRun) -> None:
-    """Part 0 of a split group, after its first identifier's repair: hand the wheel to the
-    group's other containers (a host copy only when one of their Pythons can reuse it)."""
-    run = b.run
-    first_wheel = run.first_wheel
-    if first_wheel is None or run.part != 0 or first_wheel.published:
-        return
-    if b.options is not run.group.builds[0]:
-        return
-    wheel = b.wheel
-    assert wheel is not None  # noqa: S101  # set by repair
-    later = first_wheel.identifiers[1:]
-    if not any(compatible_wheel([wheel.name], identifier) for identifier in later):
-        first_wheel.publish(None, b.identifier)
-        return
-    first_wheel.staging.mkdir(parents=True, exist_ok=True)
-    (copied,) = run.container.copy_out(wheel, first_wheel.staging)
-    first_wheel.publish(copied, b.identifier)
-
-
-def build_one(b: BuildRun) -> None:
-    """All stages of one identifier."""
-    run = b.run
-    with b.step("prepare"):
-        prepare.identifier_environment(b)
-    reuse = compatible_wheel(run.built_wheels, b.identifier)
-    if reuse is not None:
-        source = run.built_wheels[reuse]
-        run.ctx.output.info(
-            f"{b.identifier}: reusing {reuse}, built earlier for {source} and compatible"
-            " with this Python; it is tested again here"
-        )
-        b.wheel = run.paths.wheels / reuse
-        b.reused = True
-        provenance.record(b)
-    else:
-        before_build.before_build(b)
-        built = build.build_wheel(b)
-        b.wheel = repair.repair_wheel(b, built)
-        provenance.record(b)
-        audit.audit_wheel(b)
-        if not run.globals.keep_going:  # under keep-going, once it passed its test
-            _publish_first_wheel(b)
-    fresh_test.test_wheel(b)  # test.test_wheel, in the build container or a fresh one
-    if not b.reused:
-        with b.step("deliver"):
-            final = run.delivery.deliver(run.container, b.wheel, b.identifier)
-            run.ctx.output.info(f"{b.identifier}: delivered {final}")
-        if run.globals.keep_going:
-            _publish_first_wheel(b)
-
-
-def _result(
-    b: BuildRun, *, status: BuildStatus, error: str | None = None, failure: Failure | None = None
-) -> BuildResult:
-    options: BuildOptions = b.options
-    wheel = None
-    if status == "built" and b.wheel is not None:
-        wheel = b.run.globals.output_dir / b.wheel.name
-    return BuildResult(
-        identifier=options.identifier,
-        image=options.image,
-        interpreter=options.config.path,
-        status=status,
-        wheel=wheel,
-        size=wheel.stat().st_size if wheel is not None and wheel.exists() else None,
-        sha256=sha256_of(wheel) if wheel is not None and wheel.exists() else None,
-        test_outcome=b.test_outcome,
-        steps=tuple(b.steps),
-        error=error,
-        lane=b.run.lane,
-        container=b.run.container_name or None,
-        cache=b.cache,
-        failure=failure,
-        provenance=b.provenance,
-    )
-
-
-def _not_run(
-    options: BuildOptions, *, lane: int | None = None, error: str | None = None
-) -> BuildResult:
-    return BuildResult(
-        identifier=options.identifier,
-        image=options.image,
-        interpreter=options.config.path,
-        status="not-run",
-        lane=lane,
-        error=error,
-    )

@@ -10,9 +10,8 @@ import pytest
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import client as ei
-from cibuildwheel_like.engine.container import Container
+from cibuildwheel_like.engine import image_pull
 from cibuildwheel_like.errors import EngineTooOldError, FatalError
-from cibuildwheel_like.options.model import EngineConfig
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -274,21 +273,12 @@ def test_image_info(monkeypatch: pytest.MonkeyPatch):
     assert not ei.image_exists("podman", "ref")
 
 
-def _container(arch: Arch) -> Container:
-    return Container(
-        image="img",
-        arch=arch,
-        engine=EngineConfig(name="docker"),
-        output=None,  # type: ignore[arg-type]  # not reached: no pull, no create
-        host_environ={},
-    )
-
-
-def test_container_reads_the_image_platform_through_image_info(monkeypatch: pytest.MonkeyPatch):
+def test_the_image_platform_is_read_through_image_info(monkeypatch: pytest.MonkeyPatch):
     _fake_run(monkeypatch, returncode=0, stdout=json.dumps(DOCKER_INSPECT))
-    assert _container(Arch.aarch64)._ensure_image() == "linux/arm64"
+    no_output: Any = None  # not reached: no pull
+    assert image_pull.platform_to_run("docker", "img", Arch.aarch64, no_output) == "linux/arm64"
     with pytest.raises(FatalError, match="is for linux/arm64, but x86_64 builds need linux/amd64"):
-        _container(Arch.x86_64)._ensure_image()
+        image_pull.platform_to_run("docker", "img", Arch.x86_64, no_output)
 
 
 def test_unit_tests_cannot_reach_the_engine(host_guard: Any):

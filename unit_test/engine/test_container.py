@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine.container import Container, Mount, extract_stream, safe_member_path
+from cibuildwheel_like.engine.container import Container, Mount
+from cibuildwheel_like.engine.tar_stream import extract as extract_stream
+from cibuildwheel_like.engine.tar_stream import safe_member_path
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError
 from cibuildwheel_like.options.model import EngineConfig
 from cibuildwheel_like.pipeline.deliver import Delivery
