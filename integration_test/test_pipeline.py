@@ -54,7 +54,8 @@ def sid_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         ),
         "CIBW_BEFORE_BUILD": (
             'echo "ORDER before-build $CIBUILDWHEEL_BUILD_IDENTIFIER"'
-            ' && echo "ENV $GREETING|$SEEN_PASS|$PASSED_FROM_HOST|$(command -v python)"'
+            ' && echo "ENV $GREETING|$SEEN_PASS|$PASSED_FROM_HOST|${#PASSED_FROM_HOST}|$(command'
+            ' -v python)"'
         ),
         "CIBW_REPAIR_WHEEL_COMMAND": 'echo "ORDER repair {package}" && cp {wheel} {dest_dir}/',
         "CIBWL_ALLOW_LINUX_TAG": "1",  # the copy keeps the linux_x86_64 tag
@@ -99,9 +100,12 @@ def test_hook_order(sid_run: Run):
 
 def test_environment_and_environment_pass(sid_run: Run):
     lines = re.findall(r"^ENV (.+?)\s*$", sid_run.output, flags=re.MULTILINE)
-    passed = "host value with spaces"
+    # an environment-pass value is masked wherever we write, the commands' output included
+    # (docs/timeouts-certificates-secrets.md#secrets); its length shows it arrived whole
+    value = "host value with spaces"
+    assert value not in sid_run.output
     assert lines == [
-        f"hello world|{passed}|{passed}|/opt/python/{tag}/bin/python"
+        f"hello world|***|***|{len(value)}|/opt/python/{tag}/bin/python"
         for tag in ("cp313-cp313", "cp314-cp314")
     ]
 
