@@ -101,6 +101,13 @@ class Plan:
         return self.build_sources[identifier]
 
     @property
+    def overlaps_tests(self) -> bool:
+        """Each lane tests an identifier while it builds the next (pipeline/overlap.py): with
+        more than one lane, unless keep-going or a kept container asks for a sequential lane."""
+        g = self.globals
+        return len(self.lanes) > 1 and not g.keep_going and not g.debug_keep_container
+
+    @property
     def jobs(self) -> int:
         """The number of lanes actually used (``jobs``, never more than the builds)."""
         return len(self.lanes)

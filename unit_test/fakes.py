@@ -34,6 +34,7 @@ from cibuildwheel_like.options.model import (
 )
 from cibuildwheel_like.output.console import Output
 from cibuildwheel_like.pipeline.argv import display
+from cibuildwheel_like.pipeline.build import AFTER_BUILD, FRESH_DIRS
 from cibuildwheel_like.pipeline.repair_output import LIST_ENTRIES
 from cibuildwheel_like.plan import Plan, make_plan
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from cibuildwheel_like.archs import Arch
+    from cibuildwheel_like.engine.tmpfs import Tmpfs
 
 IMAGE = "cibuildwheel-like/debian-bookworm:x86_64"
 MUSL_IMAGE = "cibuildwheel-like/alpine:x86_64"
@@ -204,7 +206,6 @@ class Rule:
 
 _FIND_MISSING = '[ -x "$p/bin/python" ] || echo "$p"'
 _WHICH = 'command -v "$t"'
-_FRESH = 'rm -rf -- "$1" && mkdir -p -- "$1"'
 _LIST = 'for f in "$1"/*.whl'
 _STORE = 'mkdir -p -- "$2" && mv -- "$1" "$2"/'
 _OUT_FLAGS = ("--outdir=", "--wheel-dir=", "--out-dir=")
@@ -221,7 +222,7 @@ class FakeContainer:
         self.files: dict[PurePosixPath, bytes] = {}
         self.copied_in: list[tuple[Path, PurePosixPath]] = []
         self.excluded: list[Path] = []
-        self.mounts: tuple[Mount, ...] = ()
+        self.mounts: tuple[Mount | Tmpfs, ...] = ()
         self.copied_out: list[PurePosixPath] = []
         self.entered = False
         self.removed = False
@@ -320,8 +321,14 @@ class FakeContainer:
         if _WHICH in script:
             first = done.env.get("PATH", "").split(":")[0]
             return "".join(f"{first}/{tool}\n" for tool in args)
-        if script == _FRESH:
-            self._remove_under(PurePosixPath(args[0]))
+        if script == FRESH_DIRS:
+            for folder in args:
+                self._remove_under(PurePosixPath(folder))
+        elif script == AFTER_BUILD:
+            folder, log, separator = PurePosixPath(args[0]), args[1], args[2]
+            stats = self.engine.compiler_stats if log else ""
+            listing = "".join(f"{p}\n" for p in sorted(self.files) if p.parent == folder)
+            return f"{stats}{separator}\n{listing}"
         elif script == LIST_ENTRIES:
             folder = PurePosixPath(args[0])
             return "".join(f"file\t{p.name}\t\0" for p in sorted(self.files) if p.parent == folder)
@@ -332,8 +339,6 @@ class FakeContainer:
             self._move(PurePosixPath(args[0]), PurePosixPath(args[1]))
         elif argv[:2] == ("mv", "--"):
             self._move(PurePosixPath(argv[2]), PurePosixPath(argv[3]))
-        elif script.startswith("d=$(mktemp -d "):
-            return "/tmp/cibwl-test.000001\n"
         elif out := next((a for a in argv if a.startswith(_OUT_FLAGS)), None):
             name = self.engine.wheel_name(done.identifier)
             self.files[PurePosixPath(out.split("=", 1)[1]) / name] = wheel_bytes(name)
@@ -359,7 +364,8 @@ class FakeEngine:
     """A ``pipeline.executor.ContainerFactory`` whose containers share scripted outcomes.
 
     ``wheel_name(identifier)`` is the file the build frontend writes; ``missing`` lists
-    interpreter paths the image lacks.
+    interpreter paths the image lacks; ``compiler_stats`` what a build's compiler-cache stats
+    log holds.
     """
 
     def __init__(
@@ -367,8 +373,10 @@ class FakeEngine:
         *rules: Rule,
         wheel_name: Callable[[str], str] = wheel_for,
         missing: Iterable[str] = (),
+        compiler_stats: str = "",
     ) -> None:
         self.rules = list(rules)
+        self.compiler_stats = compiler_stats
         self.wheel_name = wheel_name
         self.missing = frozenset(missing)
         self.containers: list[FakeContainer] = []
@@ -387,7 +395,7 @@ class FakeEngine:
         output: Output,
         host_environ: Mapping[str, str],
         keep: bool,
-        mounts: Sequence[Mount] = (),
+        mounts: Sequence[Mount | Tmpfs] = (),
     ) -> FakeContainer:
         container = FakeContainer(self, image=image, arch=arch, keep=keep)
         container.mounts = tuple(mounts)

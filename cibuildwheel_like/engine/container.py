@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from cibuildwheel_like.archs import Arch
+    from cibuildwheel_like.engine.tmpfs import Tmpfs
     from cibuildwheel_like.options.model import EngineConfig
     from cibuildwheel_like.output.console import Output
 
@@ -95,7 +96,7 @@ class Container:
         output: Output,
         host_environ: Mapping[str, str],
         keep: bool = False,
-        mounts: Sequence[Mount] = (),
+        mounts: Sequence[Mount | Tmpfs] = (),
     ) -> None:
         self.image = image
         self.arch = arch

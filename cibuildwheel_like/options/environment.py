@@ -19,9 +19,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import bashlex
-import bashlex.errors
-
 from cibuildwheel_like.errors import ConfigurationError
 
 # executor(argv, env) -> stdout text. argv is the evaluated words of one simple command,
@@ -101,6 +98,8 @@ def _assignments(root: Any, text: str, *, option: str) -> list[Assignment]:
 
 
 def _parse(text: str, *, option: str, what: str, single: bool = True) -> Any:
+    import bashlex.errors  # noqa: PLC0415  # on first use: building its parser costs 0.2 s
+
     try:
         return bashlex.parsesingle(text) if single else bashlex.parse(text)
     except NotImplementedError as exc:  # bashlex's answer to $((...)) and a few others
@@ -213,6 +212,8 @@ def _describe(node: Any) -> str:
 def _evaluate_value(value: str, env: Mapping[str, str], executor: Executor) -> str:
     if not value:
         return ""
+    import bashlex  # noqa: PLC0415  # on first use: building its parser costs 0.2 s
+
     word = bashlex.parsesingle(value).parts[0]
     return _evaluate_word(word, source=value, env=env, executor=executor)
 

@@ -24,6 +24,7 @@ ENGINE_NAMES: tuple[EngineName, ...] = get_args(EngineName)
 EmulatedTests = Literal["full", "smoke", "skip"]
 Installer = Literal["auto", "pip", "uv"]  # ours: test-installer, build-installer
 TestContainer = Literal["build", "fresh"]  # ours: test-container
+ContainerTmp = Literal["memory", "disk"]  # ours: container-tmp
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -143,6 +144,7 @@ class GlobalOptions:
     requires_python: str | None
     jobs: int | None = None  # ours: jobs / CIBWL_JOBS / --jobs; None = auto (CPU count)
     cache_enabled: bool = True  # ours: cache / CIBWL_CACHE / --no-cache
+    container_tmp: ContainerTmp = "memory"  # ours: container-tmp / CIBWL_CONTAINER_TMP
     keep_going: bool = False  # ours: keep-going / CIBWL_KEEP_GOING / --keep-going
     # why the project may build an abi3 / py3-none wheel later Pythons reuse (wheel_reuse.py)
     wheel_reuse_hint: str | None = None

@@ -320,6 +320,24 @@ _OURS = (
         example="false",
     ),
     OptionSpec(
+        name="container-tmp",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_CONTAINER_TMP",
+        default="memory",
+        kind="choice",
+        choices=("memory", "disk"),
+        global_only=True,
+        platform_env=False,
+        help="Where /tmp lives in the containers. memory (the default): a tmpfs, as Debian 13 and"
+        " Fedora mount /tmp, up to half of the machine's memory; build isolation environments,"
+        " test venvs and the wheels between steps are written there, several times faster than"
+        " to the container's own file system. disk: the image's /tmp (cibuildwheel's), for a"
+        " build that writes more to /tmp than memory holds (or set TMPDIR in `environment`). A"
+        " container kept by CIBW_DEBUG_KEEP_CONTAINER, or given its own /tmp mount in"
+        " container-engine create_args, keeps that.",
+        example='"disk"',
+    ),
+    OptionSpec(
         name="test-installer",
         toml_table=OURS_TABLE,
         env_var="CIBWL_TEST_INSTALLER",

@@ -194,6 +194,9 @@ class Resolver:
             requires_python=None if requires is None else str(requires),
             jobs=ov.parse_jobs(self.value("jobs"), option=self._option_label("jobs")),
             cache_enabled=ov.parse_switch(self.value("cache"), option=self._option_label("cache")),
+            container_tmp=ov.parse_container_tmp(
+                self.value("container-tmp"), option=self._option_label("container-tmp")
+            ),
             keep_going=ov.parse_switch(
                 self.value("keep-going"), option=self._option_label("keep-going")
             ),

@@ -16,6 +16,7 @@ from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import registry as reg
 from cibuildwheel_like.options.model import (
     ENGINE_NAMES,
+    ContainerTmp,
     EmulatedTests,
     EngineConfig,
     EngineName,
@@ -283,6 +284,18 @@ def parse_test_container(value: str, *, option: str = "test-container") -> TestC
     raise ConfigurationError(
         f"{option} = {value!r} is not valid; use one of {choices} (fresh tests each wheel in a"
         " new container that never ran before-all or before-build)"
+    )
+
+
+def parse_container_tmp(value: str, *, option: str = "container-tmp") -> ContainerTmp:
+    """container-tmp / CIBWL_CONTAINER_TMP: memory or disk."""
+    match value:
+        case "memory" | "disk":
+            return value
+    choices = ", ".join(reg.spec("container-tmp").choices)
+    raise ConfigurationError(
+        f"{option} = {value!r} is not valid; use one of {choices} (disk keeps the image's own"
+        " /tmp, for builds that write more there than memory holds)"
     )
 
 

@@ -18,16 +18,29 @@ from cibuildwheel_like.pipeline.argv import (
 if TYPE_CHECKING:
     from cibuildwheel_like.pipeline.state import BuildRun
 
-_LIST_WHEELS = 'for f in "$1"/*.whl; do [ -e "$f" ] && echo "$f"; done; true'
+# After the build, in one command: the compiler cache's stats log of this build ($2, when it
+# keeps one), a separator line ($3), then the wheels in the output folder ($1).
+AFTER_BUILD = (
+    '[ -z "$2" ] || cat -- "$2" 2>/dev/null; echo "$3"\n'
+    'for f in "$1"/*.whl; do [ -e "$f" ] && echo "$f"; done; true'
+)
+WHEELS_SEPARATOR = "--- cibuildwheel-like: wheels ---"
+FRESH_DIRS = 'rm -rf -- "$@" && mkdir -p -- "$@"'
 
 
-def list_wheels(build: BuildRun, directory: PurePosixPath) -> list[PurePosixPath]:
-    found = build.capture(["sh", "-c", _LIST_WHEELS, "sh", str(directory)])
+def fresh_dirs(build: BuildRun, *directories: PurePosixPath) -> None:
+    """Empty (or make) ``directories``, in one command."""
+    build.capture(["sh", "-c", FRESH_DIRS, "sh", *map(str, directories)])
+
+
+def _after_build(build: BuildRun, directory: PurePosixPath) -> list[PurePosixPath]:
+    """Records the compiler cache's hits and misses; returns the wheels in ``directory``."""
+    log = caches.compiler_stats_log(build)
+    argv = ["sh", "-c", AFTER_BUILD, "sh", str(directory), str(log or ""), WHEELS_SEPARATOR]
+    stats, _, found = build.capture(argv).partition(f"{WHEELS_SEPARATOR}\n")
+    if log is not None:
+        caches.record_compiler_stats(build, stats)
     return [PurePosixPath(line) for line in found.splitlines() if line.strip()]
-
-
-def fresh_dir(build: BuildRun, directory: PurePosixPath) -> None:
-    build.capture(["sh", "-c", 'rm -rf -- "$1" && mkdir -p -- "$1"', "sh", str(directory)])
 
 
 def build_wheel(build: BuildRun) -> PurePosixPath:
@@ -35,7 +48,7 @@ def build_wheel(build: BuildRun) -> PurePosixPath:
     options = build.options
     paths = build.run.paths
     with build.step("build"):
-        fresh_dir(build, paths.built)
+        fresh_dirs(build, paths.built, paths.repaired)  # the repair step's too: one command
         extra = [
             *config_settings_flags(
                 options.config_settings,
@@ -59,8 +72,7 @@ def build_wheel(build: BuildRun) -> PurePosixPath:
             env = uv_tools.uv_environment(build.env)
             env["PATH"] = uv_tools.with_path_entry(env.get("PATH", ""), uv.parent)
         build.call(argv, env=env, hint=stale_so_hint(build.run.globals.package_dir))
-        caches.record_compiler_stats(build)
-        wheels = list_wheels(build, paths.built)
+        wheels = _after_build(build, paths.built)
         if len(wheels) != 1:
             names = ", ".join(w.name for w in wheels) or "none"
             raise NoWheelBuiltError(

@@ -268,11 +268,13 @@ def wire_compiler_cache(build: BuildRun) -> None:
     env["CCACHE_STATSLOG"] = str(stats_path(build))
 
 
-def record_compiler_stats(build: BuildRun) -> None:
-    """This build's hits and misses into ``build.cache``, from its own stats log."""
+def compiler_stats_log(build: BuildRun) -> PurePosixPath | None:
+    """This build's own stats log in the container, when the compiler cache keeps one."""
     log = stats_path(build)
-    if build.env.get("CCACHE_STATSLOG") != str(log):
-        return
-    text = build.capture(["sh", "-c", 'cat -- "$1" 2>/dev/null; true', "sh", str(log)])
+    return log if build.env.get("CCACHE_STATSLOG") == str(log) else None
+
+
+def record_compiler_stats(build: BuildRun, text: str) -> None:
+    """This build's hits and misses into ``build.cache``, from its stats log's ``text``."""
     hits, misses = parse_stats_log(text)
     build.cache = dataclasses.replace(build.cache, compiler_hits=hits, compiler_misses=misses)

@@ -30,7 +30,14 @@ from cibuildwheel_like.engine import binfmt, ownership
 from cibuildwheel_like.engine.client import check_engine
 from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError, SomeBuildsFailedError
-from cibuildwheel_like.pipeline import audit, caches, fresh_test, keep_going, prepare, stages
+from cibuildwheel_like.pipeline import (
+    audit,
+    container_builds,
+    fresh_test,
+    keep_going,
+    prepare,
+    stages,
+)
 from cibuildwheel_like.pipeline.deliver import Delivery
 from cibuildwheel_like.pipeline.state import (
     BuildRun,
@@ -48,6 +55,7 @@ if TYPE_CHECKING:
 
     from cibuildwheel_like.context import Context
     from cibuildwheel_like.engine.container import Mount
+    from cibuildwheel_like.engine.tmpfs import Tmpfs
     from cibuildwheel_like.options.model import BuildOptions, EngineConfig
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.pipeline.state import BuildContainer
@@ -68,20 +76,15 @@ class ContainerFactory(Protocol):
         output: Output,
         host_environ: Mapping[str, str],
         keep: bool,
-        mounts: Sequence[Mount],
+        mounts: Sequence[Mount | Tmpfs],
     ) -> AbstractContextManager[BuildContainer]: ...
 
 
 Preflight = Callable[["Plan"], None]
 
-# A failure in one lane that comes with Ctrl-C (the terminal's SIGINT also ends the lane's
-# `docker exec`) is the interrupt, not a build failure: the lane waits this long for the main
-# thread to report the KeyboardInterrupt before it calls its failure the first one.
-INTERRUPT_GRACE_SECONDS = 0.5
-
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class _Shared:
+class RunShared:
     """What every lane of one run shares."""
 
     plan: Plan
@@ -141,7 +144,7 @@ def execute(
             ownership.remove_dead_runs_containers({g.engine.name for g in plan.groups}, ctx.output)
         with _staging(plan) as staging, contextlib.closing(audit_envs):
             split = {s.group for lane in plan.lanes for s in lane.containers if s.parts > 1}
-            shared = _Shared(
+            shared = RunShared(
                 plan=plan,
                 ctx=ctx,
                 delivery=delivery,
@@ -190,7 +193,7 @@ def _staging(plan: Plan) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_lanes(shared: _Shared) -> None:
+def _run_lanes(shared: RunShared) -> None:
     """One thread per lane; the main thread waits, and turns Ctrl-C into a stop of every lane."""
     control = shared.control
 
@@ -235,7 +238,7 @@ def check_host(plan: Plan) -> None:
     fresh_test.check_test_images(plan)
 
 
-def run_lane(lane: Lane, shared: _Shared) -> None:
+def run_lane(lane: Lane, shared: RunShared) -> None:
     """The lane's containers, one after another, until the run stops."""
     for slot in lane.containers:
         if shared.control.stopped:
@@ -243,7 +246,7 @@ def run_lane(lane: Lane, shared: _Shared) -> None:
         run_container(slot, lane.index, shared)
 
 
-def run_container(slot: ContainerSlot, lane: int, shared: _Shared) -> None:
+def run_container(slot: ContainerSlot, lane: int, shared: RunShared) -> None:
     group: ContainerGroup = shared.plan.groups[slot.group]
     if slot.parts > 1:  # the stages see this container's part of the group
         group = dataclasses.replace(group, builds=slot.builds)
@@ -260,7 +263,7 @@ def _run_in_container(
     slot: ContainerSlot,
     group: ContainerGroup,
     lane: int,
-    shared: _Shared,
+    shared: RunShared,
     *,
     carried: dict[str, str],
     failed: dict[str, str],
@@ -282,7 +285,7 @@ def _run_in_container(
         output=output,
         host_environ=ctx.environ,
         keep=globals_.debug_keep_container,
-        mounts=caches.container_mounts(ctx.cache, globals_, group.arch),
+        mounts=prepare.container_mounts(ctx.cache, globals_, group.arch, group.engine),
     )
     with contextlib.ExitStack() as stack:
         try:
@@ -313,90 +316,27 @@ def _run_in_container(
             failed_wheels=failed,
             test_containers=shared.containers,
             audit=shared.audit,
+            overlap_tests=shared.plan.overlaps_tests,
         )
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
             try:
-                _guarded(first, prepare.prepare_group, shared)
-                if run.first_wheel is not None and run.part > 0:
-                    _guarded(first, stages.receive_first_wheel, shared)
+                container_builds.guarded(first, prepare.prepare_group, shared)
+                if run.first_wheel is not None and run.part > 0 and globals_.keep_going:
+                    # keep-going: whether the first wheel failed decides what runs here
+                    # (keep_going.blocked_by); elsewhere the first build runs meanwhile
+                    container_builds.guarded(first, stages.receive_first_wheel, shared)
                 if carried:
-                    _guarded(first, lambda b: keep_going.carry_in(b, carried), shared)
+                    container_builds.guarded(
+                        first, lambda b: keep_going.carry_in(b, carried), shared
+                    )
             except keep_going.IdentifierFailed as e:
                 keep_going.settle_first_wheel(first)
                 for options in group.builds[1:]:
                     reason = f"not run: its container could not be prepared ({e.failure.step})"
                     shared.sink(stages.not_run(options, lane=lane, error=reason))
                 return ()
-            for index, options in enumerate(group.builds):
-                current = first if index == 0 else BuildRun(run=run, options=options)
-                if shared.control.stopped:
-                    raise Stopped
-                blocked = keep_going.blocked_by(run, options.identifier)
-                if blocked is not None:
-                    output.info(f"{options.identifier}: {blocked}")
-                    keep_going.settle_first_wheel(current)
-                    shared.sink(stages.result_of(current, status="not-run", error=blocked))
-                    continue
-                try:
-                    _guarded(current, stages.build_one, shared)
-                except keep_going.IdentifierFailed as e:
-                    keep_going.forget_failed_wheel(current)
-                    keep_going.settle_first_wheel(current)
-                    if e.keep_container or index + 1 == len(group.builds):
-                        continue
-                    output.info(
-                        f"{options.identifier}: step '{e.failure.step}' failed and may have"
-                        " left the container changed; the group's remaining builds get a"
-                        " fresh one"
-                    )
-                    carried.update(run.built_wheels)  # delivered, so in the output dir
-                    return group.builds[index + 1 :]
-                keep_going.settle_first_wheel(current)
-                shared.sink(stages.result_of(current, status="built"))
-    return ()
-
-
-def _guarded(build_run: BuildRun, action: Callable[[BuildRun], None], shared: _Shared) -> None:
-    """Run ``action``; on failure record the identifier's result, then re-raise.
-
-    An interrupt is not the build's fault: the identifier is "not-run" (with the steps it got
-    through), never "failed"; nor is an error in a lane another lane's failure stopped (its
-    container was removed under it). Anything else, including an unexpected exception, is
-    "failed", and stops the other lanes.
-    """
-    control = shared.control
-    try:
-        action(build_run)
-    except KeyboardInterrupt:
-        shared.sink(stages.result_of(build_run, status="not-run", error="interrupted"))
-        control.stop(KeyboardInterrupt(), own=build_run.run.container)
-        raise
-    except BaseException as e:
-        if isinstance(e, Stopped) or _stopped_meanwhile(shared):
-            shared.sink(stages.result_of(build_run, status="not-run", error=_stop_reason(control)))
-            raise Stopped from e
-        if build_run.current_step in {"test", "smoke-test"}:
-            build_run.test_outcome = "failed"
-        failure = keep_going.failure_of(build_run.current_step, e)
-        error = str(e) or e.__class__.__name__
-        shared.sink(stages.result_of(build_run, status="failed", error=error, failure=failure))
-        # keep-going goes on after our errors; anything else is a bug and still stops the run
-        if build_run.run.globals.keep_going and isinstance(e, FatalError):
-            keep = keep_going.keeps_container(failure, e)
-            raise keep_going.IdentifierFailed(e, failure=failure, keep_container=keep) from e
-        if not control.stop(e, own=build_run.run.container):  # another lane failed first
-            raise Stopped from e
-        raise
-
-
-def _stopped_meanwhile(shared: _Shared) -> bool:
-    if shared.control.stopped:
-        return True
-    return shared.threaded and shared.control.wait_stopped(INTERRUPT_GRACE_SECONDS)
-
-
-def _stop_reason(control: RunControl) -> str:
-    if isinstance(control.error, KeyboardInterrupt):
-        return "interrupted"
-    return f"stopped: another build failed ({control.error})" if control.error else "stopped"
+            if shared.plan.overlaps_tests:
+                container_builds.run_overlapped(first, group, run, shared)
+                return ()
+            return container_builds.run_sequential(first, group, run, shared, carried=carried)

@@ -27,7 +27,7 @@ from cibuildwheel_like.engine import client
 from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.images import recipe
-from cibuildwheel_like.pipeline import caches, prepare, test
+from cibuildwheel_like.pipeline import prepare, test
 
 if TYPE_CHECKING:
     from cibuildwheel_like.options.model import BuildOptions
@@ -133,7 +133,9 @@ def _test_in_fresh_container(build: BuildRun) -> None:
                     output=run.ctx.output,
                     host_environ=run.ctx.environ,
                     keep=run.globals.debug_keep_container,
-                    mounts=caches.container_mounts(run.ctx.cache, run.globals, run.group.arch),
+                    mounts=prepare.container_mounts(
+                        run.ctx.cache, run.globals, run.group.arch, run.group.engine
+                    ),
                 )
             )
             stack.enter_context(run.control.running(container))

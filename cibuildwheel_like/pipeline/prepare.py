@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cibuildwheel_like.engine import certificates
+from cibuildwheel_like.engine import certificates, tmpfs
 from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.options.dependency_versions import constraints_for
 from cibuildwheel_like.pipeline import caches, uv_tools
@@ -17,8 +17,12 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import PurePosixPath
 
+    from cibuildwheel_like.archs import Arch
+    from cibuildwheel_like.context import Cache
+    from cibuildwheel_like.engine.container import Mount
+    from cibuildwheel_like.engine.tmpfs import Tmpfs
     from cibuildwheel_like.options.environment import Executor
-    from cibuildwheel_like.options.model import GlobalOptions
+    from cibuildwheel_like.options.model import EngineConfig, GlobalOptions
     from cibuildwheel_like.pipeline.state import BuildRun, GroupRun
 
 _PIP_QUIET_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_ROOT_USER_ACTION": "ignore"}
@@ -173,6 +177,17 @@ def _install_uv(build: BuildRun) -> PurePosixPath:
     """uv is the one tool we install ourselves, the counterpart of cibuildwheel's constrained
     `pip install virtualenv`: ensure_uv applies the constraints file to that install only."""
     return uv_tools.ensure_uv(build)
+
+
+def container_mounts(
+    cache: Cache, options: GlobalOptions, arch: Arch, engine: EngineConfig
+) -> tuple[Mount | Tmpfs, ...]:
+    """What a build or test container mounts: the arch's caches and /tmp in memory."""
+    keep = options.debug_keep_container
+    return (
+        *caches.container_mounts(cache, options, arch),
+        *tmpfs.tmp_mounts(options.container_tmp, keep=keep, create_args=engine.create_args),
+    )
 
 
 def package_path(options: GlobalOptions) -> PurePosixPath:

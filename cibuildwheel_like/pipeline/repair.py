@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, RepairProducedNoWheelError
 from cibuildwheel_like.pipeline.argv import prepare_command, shell, stale_so_hint
-from cibuildwheel_like.pipeline.build import fresh_dir
 from cibuildwheel_like.pipeline.deliver import check_wheel_name
 from cibuildwheel_like.pipeline.installable import check_installable
 from cibuildwheel_like.pipeline.repair_output import list_entries, split_entries
@@ -27,8 +26,7 @@ def repair_wheel(build: BuildRun, built: PurePosixPath) -> PurePosixPath:
     options = build.options
     run = build.run
     paths = run.paths
-    with build.step("repair"):
-        fresh_dir(build, paths.repaired)
+    with build.step("repair"):  # into paths.repaired, which the build step emptied
         if options.repair_wheel_command.strip():
             command = prepare_command(
                 options.repair_wheel_command,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.engine.container import ExecResult
     from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
     from cibuildwheel_like.pipeline.deliver import Delivery
+    from cibuildwheel_like.pipeline.early_venv import EarlyVenv
     from cibuildwheel_like.pipeline.uv_tools import FoundUv
     from cibuildwheel_like.plan import ContainerGroup
 
@@ -143,7 +144,7 @@ class FirstWheel:
     """The wheel of a split group's first identifier, for the group's other containers.
 
     Part 0 publishes it (a host copy, or None when it cannot serve a later Python); the other
-    parts prepare meanwhile and ``wait`` for it before their first build.
+    parts prepare and make their first build meanwhile, then ``wait`` for it (``stages``).
     """
 
     def __init__(self, staging: Path, identifiers: tuple[str, ...]) -> None:
@@ -196,6 +197,7 @@ class GroupRun:
     built_wheels: dict[str, str] = dataclasses.field(default_factory=dict)
     has_constraints: bool = False
     uv_installed: bool = False  # uv_tools installed uv into paths.tools in this container
+    uv_versions: dict[str, str] = dataclasses.field(default_factory=dict)  # path -> ran as
     lane: int = 0  # the parallel lane this container runs in
     container_name: str = ""
     part: int = 0  # which part of a split group this container runs (0: the first builds)
@@ -203,6 +205,7 @@ class GroupRun:
     # image checks name them all at once, whichever container finds the problem first
     group_builds: tuple[BuildOptions, ...] = ()
     first_wheel: FirstWheel | None = None  # shared by the containers of a split group
+    first_wheel_received: bool = False  # a later part: waited for it (stages.receive_first_wheel)
     # keep-going: wheel name -> the identifier it failed for; never reused (see keep_going)
     failed_wheels: dict[str, str] = dataclasses.field(default_factory=dict)
     control: RunControl = dataclasses.field(default_factory=RunControl)
@@ -212,6 +215,8 @@ class GroupRun:
     audit: AuditEnvironments = dataclasses.field(default_factory=AuditEnvironments)  # run-wide
     image: ImageIdentity | None = None  # asked once per container (provenance)
     auditwheel_version: str | None = None  # asked once per container; "" = unknown
+    test_folders: int = 0  # test folders so far in this container: numbers each new one
+    overlap_tests: bool = False  # Plan.overlaps_tests: a test may run beside the next build
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -229,6 +234,8 @@ class BuildRun:
     )  # filled by the stages that use the persistent caches
     found_uv: FoundUv | None = None  # uv_tools.find_uv's answer, asked once per build
     provenance: Provenance | None = None  # recorded once the wheel is repaired (or reused)
+    test_dir: PurePosixPath | None = None  # see test_folder
+    early_venv: EarlyVenv | None = None  # its test venv, made beside its build (early_venv)
 
     @property
     def identifier(self) -> str:
@@ -237,6 +244,16 @@ class BuildRun:
     @property
     def python_bin(self) -> PurePosixPath:
         return PurePosixPath(self.options.config.path) / "bin"
+
+    def test_folder(self) -> PurePosixPath:
+        """This build's own folder for its test (the venv, the directory tests run from), new
+        in its container; named here, not by mktemp (one command less): the venv command and
+        the copy of the test sources create it."""
+        if self.test_dir is None:
+            self.run.test_folders += 1
+            number = self.run.test_folders
+            self.test_dir = PurePosixPath(f"/tmp/cibwl-test.{number:06d}")  # noqa: S108  # ours
+        return self.test_dir
 
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:

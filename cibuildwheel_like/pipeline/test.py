@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import BuildStepError, FatalError
-from cibuildwheel_like.pipeline import caches, uv_tools
+from cibuildwheel_like.pipeline import caches, early_venv, uv_tools
 from cibuildwheel_like.pipeline.argv import (
     MAKE_VENV,
     count_downloads,
@@ -35,6 +35,7 @@ from cibuildwheel_like.pipeline.prepare import executor_for
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from cibuildwheel_like.engine.container import ExecResult
     from cibuildwheel_like.pipeline.argv import Installer
     from cibuildwheel_like.pipeline.state import BuildRun
 GUARD_NAME = "test_cibuildwheel_like_cwd.py"
@@ -73,8 +74,9 @@ for name in sorted(names):
 """
 
 
-# The test step's own folder (the venv and the directory tests run from) in one command.
-_MAKE_TMP = 'd=$(mktemp -d /tmp/cibwl-test.XXXXXX) && mkdir -- "$d/test_cwd" && echo "$d"'
+# Removes a test step's folder in the background: the next step need not wait for it (the
+# container's removal ends it, if it is still running then).
+_REMOVE_LATER = 'rm -rf -- "$1" </dev/null >/dev/null 2>&1 &'
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -105,8 +107,7 @@ def test_wheel(build: BuildRun) -> None:
         build.test_outcome = "skipped"
         return
     with build.step("test" if mode == "full" else "smoke-test"):
-        made = build.capture(["sh", "-c", _MAKE_TMP])
-        tmp = PurePosixPath(made.strip())
+        tmp = build.test_folder()
         test_env = make_test_env(build, tmp / "venv")
         if mode == "smoke":
             _smoke(build, test_env)
@@ -114,7 +115,7 @@ def test_wheel(build: BuildRun) -> None:
         else:
             _full(build, test_env, tmp / "test_cwd")
             build.test_outcome = "passed"
-        build.capture(["rm", "-rf", "--", str(tmp)])
+        build.capture(["sh", "-c", _REMOVE_LATER, "sh", str(tmp)])
 
 
 def make_test_env(build: BuildRun, venv: PurePosixPath) -> FreshVenv:
@@ -177,9 +178,12 @@ def _uv_venv(
     """`uv venv`; False when it failed and test-installer = auto may fall back to venv + pip."""
     argv = uv_venv_argv(uv, venv=venv, python=python, seed=seed)
     env = uv_tools.uv_environment(build.env)
-    key = f"seed {python}"
+    key = early_venv.seed_key(build)
     if seed and _from_cache_first(build, key):
-        if _shown_run(build, [*argv, "--offline"], env) == 0:
+        early = early_venv.result_for(build, venv)  # made beside the build: shown now
+        if early is not None and _show(build, *early, note=" (made while the wheel built)") == 0:
+            return True
+        if early is None and _shown_run(build, [*argv, "--offline"], env) == 0:
             return True
         build.capture(["rm", "-rf", "--", str(venv)])  # what the failed attempt left
     fallback = build.options.test_installer == "auto" and seed
@@ -200,24 +204,14 @@ def _uv_venv(
     return False
 
 
-def _install(
-    build: BuildRun, test_env: FreshVenv, *requirements: str, no_deps: bool = False
-) -> None:
+def _install(build: BuildRun, test_env: FreshVenv, *requirements: str) -> None:
     """An install into the test venv. Captured (then shown) so the packages it downloaded can
-    be counted; a local wheel alone with --no-deps is not counted (uv "prepares" it)."""
-    argv = venv_install_argv(
-        test_env.tool, *requirements, uv=test_env.uv, venv=test_env.venv, no_deps=no_deps
-    )
+    be counted."""
+    argv = venv_install_argv(test_env.tool, *requirements, uv=test_env.uv, venv=test_env.venv)
     if test_env.tool == "pip":
-        if no_deps:
-            build.call(argv, env=test_env.env)
-        else:
-            _counted(build, argv, test_env.env)
+        _counted(build, argv, test_env.env)
         return
     env = uv_tools.uv_environment(test_env.env)
-    if no_deps:  # a local wheel alone: nothing to fetch
-        build.call(argv, env=env)
-        return
     key = " ".join(requirements)
     if not (_from_cache_first(build, key) and _shown_run(build, [*argv, "--offline"], env) == 0):
         _counted(build, argv, env)
@@ -239,13 +233,16 @@ def _shown_run(build: BuildRun, argv: Sequence[str], env: Mapping[str, str]) -> 
     """Run ``argv`` captured, show it and its output, count what it fetched; its exit code.
     A failed ``--offline`` attempt is only mentioned: the same command then asks the index."""
     run = build.run
-    output = run.ctx.output
-    offline = "--offline" in argv
-    result = run.container.run(argv, env=env, cwd=run.paths.project, capture=True)
-    if offline and result.returncode != 0:
+    return _show(build, argv, run.container.run(argv, env=env, cwd=run.paths.project, capture=True))
+
+
+def _show(build: BuildRun, argv: Sequence[str], result: ExecResult, *, note: str = "") -> int:
+    """Show a captured command and its output, count what it fetched; its exit code."""
+    output = build.run.ctx.output
+    if "--offline" in argv and result.returncode != 0:
         output.info(f"    (not all in uv's cache: {display(argv[:3])} asks the index)")
         return result.returncode
-    output.info(f"    + {display(argv)}")
+    output.info(f"    + {display(argv)}{note}")
     for line in [*result.stdout.splitlines(), *result.stderr.splitlines()]:
         output.stream_line(line)
     fetched = count_downloads(f"{result.stdout}\n{result.stderr}")
@@ -266,7 +263,7 @@ def _counted(build: BuildRun, argv: Sequence[str], env: Mapping[str, str]) -> No
 
 def _install_wheel(build: BuildRun, test_env: FreshVenv, *requirements: str) -> None:
     """The wheel (with its extras) and ``requirements``: pip in two steps as cibuildwheel; uv
-    in one resolution, after the wheel alone so that its own preparation is not counted."""
+    in one resolution."""
     extras = build.options.test_extras
     wheel = f"{build.wheel}[{','.join(extras)}]" if extras else str(build.wheel)
     if test_env.tool == "pip":
@@ -274,7 +271,6 @@ def _install_wheel(build: BuildRun, test_env: FreshVenv, *requirements: str) -> 
         if requirements:
             _install(build, test_env, *requirements)
         return
-    _install(build, test_env, str(build.wheel), no_deps=True)
     _install(build, test_env, wheel, *requirements)
 
 

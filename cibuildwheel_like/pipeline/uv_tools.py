@@ -190,12 +190,19 @@ def cached_binary(cache: Cache, arch: Arch, *, musl: bool, warn: hostcmd.Echo) -
 
 
 def _version(build: BuildRun, uv: PurePosixPath, env: Mapping[str, str]) -> str:
-    """``uv 0.13.9`` when the binary runs in this container, else ""."""
+    """``uv 0.13.9`` when the binary runs in this container, else "". A uv that ran once is
+    not asked again in this container (it is never replaced); one that did not may be."""
+    known = build.run.uv_versions.get(str(uv))
+    if known:
+        return known
     result = build.run.container.run(
         [str(uv), "--version"], env=env, cwd=PurePosixPath("/"), capture=True
     )
     words = result.stdout.split()[:2] if result.returncode == 0 else []
-    return " ".join(words) if words[:1] == ["uv"] else ""
+    version = " ".join(words) if words[:1] == ["uv"] else ""
+    if version:
+        build.run.uv_versions[str(uv)] = version
+    return version
 
 
 def ensure_uv(build: BuildRun, *, known: Probe | None = None) -> PurePosixPath:

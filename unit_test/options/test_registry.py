@@ -66,6 +66,7 @@ def test_env_var_names_follow_cibuildwheel_rule() -> None:
 def test_global_only_options() -> None:
     assert {s.name for s in reg.OPTIONS if s.global_only} == {
         "build", "skip", "test-skip", "enable", "archs", "jobs", "cache", "keep-going", "ca-bundle",
+        "container-tmp",
     }  # fmt: skip
 
 

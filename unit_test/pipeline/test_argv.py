@@ -175,16 +175,6 @@ def test_uv_installs_target_the_test_venv_explicitly():
         "/w/x.whl[test]",
         "pytest",
     ]
-    local = commands.venv_install_argv("uv", "/w/x.whl", uv="uv", venv=VENV, no_deps=True)
-    assert local == [
-        "uv",
-        "pip",
-        "install",
-        "--python",
-        f"{VENV}/bin/python",
-        "--no-deps",
-        "/w/x.whl",
-    ]
 
 
 def test_pip_installs_use_the_venv_pip_first_on_path():

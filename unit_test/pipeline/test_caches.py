@@ -26,6 +26,7 @@ from cibuildwheel_like import hostcmd
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.context import Cache
 from cibuildwheel_like.engine.container import Mount
+from cibuildwheel_like.engine.tmpfs import Tmpfs
 from cibuildwheel_like.errors import ConfigurationError, HostCommandError
 from cibuildwheel_like.options.environment import ParsedEnvironment, parse_environment
 from cibuildwheel_like.pipeline import caches
@@ -140,7 +141,7 @@ def test_no_cache_is_todays_behaviour(tmp_path: Path) -> None:
 def test_image_ccache_wraps_the_pythons_own_compilers(tmp_path: Path) -> None:
     engine = FakeEngine(
         Rule(contains="cibuildwheel-like-probe", stdout=PROBE_IMAGE_CCACHE),
-        Rule(contains="cat -- ", stdout=STATS_LOG),
+        compiler_stats=STATS_LOG,
     )
     (result,), _ = _run(tmp_path, engine)
     env = _build_env(engine)
@@ -341,9 +342,8 @@ def test_stats_path_is_per_build() -> None:
 def test_the_executor_mounts_the_arch_cache_unless_off(tmp_path: Path) -> None:
     engine = FakeEngine()
     _run(tmp_path, engine)
-    assert engine.only.mounts == (
-        Mount(source=tmp_path / "cache/containers/x86_64", target=caches.IN_CONTAINER),
-    )
+    cache = Mount(source=tmp_path / "cache/containers/x86_64", target=caches.IN_CONTAINER)
+    assert engine.only.mounts == (cache, Tmpfs(target=PurePosixPath("/tmp")))
     off = FakeEngine()
     _run(tmp_path / "off", off, cache=False)
-    assert off.only.mounts == ()
+    assert off.only.mounts == (Tmpfs(target=PurePosixPath("/tmp")),)  # container-tmp, not a cache

@@ -114,8 +114,8 @@ def test_every_stage_runs_in_order_for_each_identifier(tmp_path):
     (test_run,) = [
         e for e in container.execs if e.identifier == IDS[1] and e.text == "pytest /project/tests"
     ]
-    assert test_run.cwd == "/tmp/cibwl-test.000001/test_cwd"
-    assert test_run.env["PATH"].startswith("/tmp/cibwl-test.000001/venv/bin:")
+    assert test_run.cwd == "/tmp/cibwl-test.000002/test_cwd"  # the container's second test
+    assert test_run.env["PATH"].startswith("/tmp/cibwl-test.000002/venv/bin:")
     assert test_run.env["PATH"].split(":")[1] == f"{python_path(IDS[1])}/bin"
     assert [str(p) for p in container.copied_out] == [f"{WHEELS}/{wheel_for(i)}" for i in IDS]
 

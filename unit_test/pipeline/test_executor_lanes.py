@@ -11,6 +11,7 @@ from fakes import (
     FakeEngine,
     Rule,
     build_options,
+    console_text,
     context,
     global_options,
     no_preflight,
@@ -135,21 +136,46 @@ def test_two_lanes_split_a_group_and_deliver_every_wheel_once(tmp_path):
 def test_abi3_wheel_is_built_once_and_reused_in_the_other_container(tmp_path):
     engine = FakeEngine(wheel_name=lambda identifier: ABI3)
     plan = make_plan(tmp_path, jobs=2, **TESTED)
-    results, seen = run(plan, engine, tmp_path)
+    seen = Recorder()
+    ctx = context(tmp_path)
+    results = execute(plan, ctx, on_result=seen, containers=engine, preflight=no_preflight)
     one_each(seen, IDS)
     assert all(r.status == "built" for r in results)
     assert delivered(tmp_path) == [ABI3]
-    assert [i for ids in built_by(engine).values() for i in ids] == [
-        IDS[0]
-    ]  # built once, in all containers
+    # the other container built meanwhile instead of idling, then set its own wheel aside
+    assert sorted(built_by(engine).values()) == [[IDS[0]], [IDS[2]]]
+    assert "the one built here is set aside" in console_text(ctx)
     (second,) = [c for c in engine.containers if IDS[2] in {e.identifier for e in c.execs}]
     assert [str(d) for _, d in second.copied_in if str(d).endswith(".whl")] == [f"{WHEELS}/{ABI3}"]
+    assert not [e for e in second.execs if "auditwheel repair" in e.text]  # only built
     tests = [
         e.identifier for c in engine.containers for e in c.execs if e.text.startswith("pytest")
     ]
     assert sorted(tests) == sorted(IDS)  # tested on every Python, in its own container
-    assert [s.name for s in results[2].steps] == ["prepare", "test"]  # no build, no deliver
+    assert [s.name for s in results[2].steps] == ["prepare", "build", "test"]  # no deliver
     assert {r.wheel for r in results} == {tmp_path / "wheelhouse" / ABI3}
+
+
+def test_a_failed_speculative_build_is_set_aside_when_the_first_wheel_serves(tmp_path):
+    # cibuildwheel never builds a Python an earlier abi3 wheel serves: neither may its failure
+    engine = FakeEngine(
+        Rule(contains="python -m build", identifier=IDS[2], returncode=1),
+        wheel_name=lambda identifier: ABI3,
+    )
+    plan = make_plan(tmp_path, jobs=2, **TESTED)
+    ctx = context(tmp_path)
+    results = execute(plan, ctx, containers=engine, preflight=no_preflight)
+    assert all(r.status == "built" and r.test_outcome == "passed" for r in results)
+    assert delivered(tmp_path) == [ABI3]
+    assert "its own build failed" in console_text(ctx)
+
+
+def test_a_failed_speculative_build_fails_when_the_first_wheel_does_not_serve(tmp_path):
+    engine = FakeEngine(Rule(contains="python -m build", identifier=IDS[2], returncode=1))
+    plan = make_plan(tmp_path, jobs=2, **TESTED)
+    error, seen = run_failing(plan, engine, tmp_path, BuildStepError)
+    assert IDS[2] in str(error)
+    assert one_each(seen, IDS)[IDS[2]].status == "failed"
 
 
 def test_a_failure_in_one_lane_stops_the_other_and_removes_every_container(tmp_path):
@@ -191,7 +217,8 @@ def test_later_containers_of_a_lane_never_start_after_a_failure(tmp_path):
 
 
 def test_a_waiting_part_stops_when_the_first_wheel_fails(tmp_path):
-    # part 1 (cp313) waits for cp311's wheel; cp311 fails: the wait ends, nothing hangs
+    # part 1 (cp313) builds, then waits for cp311's wheel; cp311 fails: the wait ends, nothing
+    # hangs, and cp313 goes no further than its build
     engine = FakeEngine(Rule(contains="python -m build", identifier=IDS[0], returncode=1))
     plan = make_plan(tmp_path, jobs=2)
     error, seen = run_failing(plan, engine, tmp_path, BuildStepError)
@@ -199,7 +226,7 @@ def test_a_waiting_part_stops_when_the_first_wheel_fails(tmp_path):
     by_id = one_each(seen, IDS)
     assert [by_id[i].status for i in IDS] == ["failed", "not-run", "not-run"]
     assert all(c.removed for c in engine.containers)
-    assert [i for ids in built_by(engine).values() for i in ids] == [IDS[0]]
+    assert "repair" not in [s.name for s in by_id[IDS[2]].steps]
 
 
 def test_ctrl_c_in_a_lane_stops_every_lane(tmp_path):

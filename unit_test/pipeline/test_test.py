@@ -41,6 +41,7 @@ TESTS = {"test_command": "pytest {project}/tests", "test_requires": ("pytest",)}
 UV_COLD = (
     "Resolved 5 packages in 425ms\nPrepared 5 packages in 192ms\nInstalled 6 packages in 38ms\n"
 )
+UV_LOCAL_WHEEL = " + spam==1.0 (from file:///tmp/cibuildwheel-like/wheels/spam-1.0.whl)\n"
 PIP_COLD = (
     "Processing /tmp/cibuildwheel-like/wheels/x.whl\nCollecting pytest\n"
     "  Downloading pytest-9.2.0-py3-none-any.whl (411 kB)\n"
@@ -72,18 +73,20 @@ def cached_uv(tmp_path: Path) -> Path:
     return binary
 
 
+STORE = '\'mkdir -p -- "$2" && mv -- "$1" "$2"/\''
 UV_RUNS = Rule(contains="uv --version", stdout="uv 0.13.9 (x86_64-unknown-linux-gnu)\n")
 
 
-def after_mktemp(engine: FakeEngine, identifier: str = X86) -> list[str]:
+def commands_of_test_step(engine: FakeEngine, identifier: str = X86) -> list[str]:
+    """The test step's commands: those after the repaired wheel was stored."""
     texts = engine.only.texts(identifier)
-    start = next(n for n, t in enumerate(texts) if "mktemp -d" in t)
+    start = max(n for n, t in enumerate(texts) if t.startswith(f"sh -c {STORE}"))
     return [t for t in texts[start + 1 :] if MARK not in t]  # without the uv probe
 
 
 def test_pip_installer_is_venv_and_the_venvs_pip(tmp_path: Path) -> None:
     engine, (result,), _ = run(tmp_path, test_installer="pip", build_installer="pip")
-    texts = after_mktemp(engine)
+    texts = commands_of_test_step(engine)
     assert texts[0].startswith("sh -c ")  # MAKE_VENV: a stdlib venv seeded with this pip
     assert texts[0].endswith(f" sh {VENV}")
     assert texts[1:3] == [f"python -m pip install {WHEEL}", "python -m pip install pytest"]
@@ -95,11 +98,10 @@ def test_uv_installer_uses_the_images_uv_for_the_identifiers_python(tmp_path: Pa
     engine, (result,), _ = run(
         tmp_path, probe_answer("path /usr/local/bin/uv"), test_installer="uv", test_extras=("t",)
     )
-    texts = after_mktemp(engine)
+    texts = commands_of_test_step(engine)
     uv_pip = f"/usr/local/bin/uv pip install --python {VENV}/bin/python"
-    assert texts[:3] == [
+    assert texts[:2] == [  # the wheel and the test requirements: one resolution
         f"/usr/local/bin/uv venv {VENV} --python {PY} --seed",
-        f"{uv_pip} --no-deps {WHEEL}",
         f"{uv_pip} '{WHEEL}[t]' pytest",
     ]
     assert result.test_outcome == "passed"
@@ -110,9 +112,10 @@ def test_uv_from_the_host_cache_is_copied_in_once_per_container(tmp_path: Path) 
     engine, results, ctx = run(tmp_path, probe_answer(), UV_RUNS, ids=IDS, test_installer="uv")
     container = engine.only
     assert [(s, str(d)) for s, d in container.copied_in if s == binary] == [(binary, TOOLS_UV)]
-    for identifier in IDS:
+    for number, identifier in enumerate(IDS, 1):  # each test step has its own folder
         python = f"/opt/python/{identifier.split('-')[0]}-{identifier.split('-')[0]}/bin/python"
-        assert f"{TOOLS_UV} venv {VENV} --python {python} --seed" in container.texts(identifier)
+        venv = f"/tmp/cibwl-test.{number:06d}/venv"
+        assert f"{TOOLS_UV} venv {venv} --python {python} --seed" in container.texts(identifier)
     assert not any("-m pip install uv" in t for t in container.texts())  # no PyPI install
     assert "copied uv 0.13.9 from the cache" in console_text(ctx)
     assert [r.test_outcome for r in results] == ["passed", "passed"]
@@ -127,9 +130,9 @@ def test_auto_falls_back_to_pip_when_no_uv_can_be_had(tmp_path: Path) -> None:
         test_installer="auto",
         ids=IDS,
     )
-    for identifier in IDS:
-        texts = after_mktemp(engine, identifier)
-        assert texts[0].endswith(f" sh {VENV}")  # MAKE_VENV
+    for number, identifier in enumerate(IDS, 1):
+        texts = commands_of_test_step(engine, identifier)
+        assert texts[0].endswith(f" sh /tmp/cibwl-test.{number:06d}/venv")  # MAKE_VENV
         assert texts[1].startswith("python -m pip install /tmp/cibuildwheel-like/wheels/")
     assert not any(" venv " in t and "uv" in t.split()[0] for t in engine.only.texts())
     assert "test environment made with venv + pip: installing uv failed (no index)" in (
@@ -140,7 +143,7 @@ def test_auto_falls_back_to_pip_when_no_uv_can_be_had(tmp_path: Path) -> None:
 
 def test_auto_falls_back_when_the_probe_does_not_answer(tmp_path: Path) -> None:
     engine, (result,), _ = run(tmp_path)  # the default: auto; the fake ignores the probe
-    assert after_mktemp(engine)[1] == f"python -m pip install {WHEEL}"
+    assert commands_of_test_step(engine)[1] == f"python -m pip install {WHEEL}"
     assert result.test_outcome == "passed"
 
 
@@ -169,7 +172,7 @@ def test_auto_falls_back_when_uv_venv_fails(tmp_path: Path) -> None:
         Rule(contains="/usr/bin/uv venv", returncode=2),
         test_installer="auto",
     )
-    texts = after_mktemp(engine)
+    texts = commands_of_test_step(engine)
     assert texts[:2] == [f"/usr/bin/uv venv {VENV} --python {PY} --seed", f"rm -rf -- {VENV}"]
     assert texts[2].endswith(f" sh {VENV}")  # MAKE_VENV
     assert texts[3] == f"python -m pip install {WHEEL}"
@@ -183,7 +186,7 @@ def test_auto_installs_with_pip_when_uv_would_ignore_pip_settings(tmp_path: Path
         probe_answer("path /usr/bin/uv", "pipconf /etc/pip.conf"),
         test_installer="auto",
     )
-    texts = after_mktemp(engine)
+    texts = commands_of_test_step(engine)
     assert texts[0] == f"/usr/bin/uv venv {VENV} --python {PY} --seed"  # seeded: has pip
     assert texts[1:3] == [f"python -m pip install {WHEEL}", "python -m pip install pytest"]
     assert "uv would ignore /etc/pip.conf" in console_text(ctx)
@@ -191,9 +194,9 @@ def test_auto_installs_with_pip_when_uv_would_ignore_pip_settings(tmp_path: Path
 
 def test_uv_frontends_keep_cibuildwheels_unseeded_uv_venv(tmp_path: Path) -> None:
     engine, _, _ = run(tmp_path, build_frontend=FrontendConfig(name="uv"), test_installer="pip")
-    texts = after_mktemp(engine)
+    texts = commands_of_test_step(engine)
     assert texts[0] == f"uv venv {VENV} --python {PY}"
-    assert texts[1] == f"uv pip install --python {VENV}/bin/python --no-deps {WHEEL}"
+    assert texts[1] == f"uv pip install --python {VENV}/bin/python {WHEEL} pytest"
 
 
 def test_before_test_runs_inside_the_fresh_venv(tmp_path: Path) -> None:
@@ -209,7 +212,9 @@ def test_before_test_runs_inside_the_fresh_venv(tmp_path: Path) -> None:
     ("installer", "rules", "output", "expected"),
     [
         ("pip", (), PIP_COLD, 2 + 2),  # two counted installs: the wheel, then pytest
-        ("uv", (probe_answer("path /usr/bin/uv"),), UV_COLD, 5),  # --no-deps wheel not counted
+        ("uv", (probe_answer("path /usr/bin/uv"),), UV_COLD, 5),
+        # uv prepares the local wheel under test too: it was not fetched
+        ("uv", (probe_answer("path /usr/bin/uv"),), UV_COLD + UV_LOCAL_WHEEL, 4),
         ("uv", (probe_answer("path /usr/bin/uv"),), "Resolved 5 packages in 9ms\n", 0),
     ],
 )
@@ -255,15 +260,15 @@ def test_recent_installs_come_from_uvs_cache_first(tmp_path: Path) -> None:
     uv = probe_answer("path /usr/bin/uv")
     miss = Rule(contains="pytest --offline", returncode=1, stdout="Prepared 9 packages in 1ms\n")
     engine, results, ctx = run(tmp_path, uv, miss, ids=IDS, test_installer="uv")
-    first, second = (after_mktemp(engine, i) for i in IDS)
+    first, second = (commands_of_test_step(engine, i) for i in IDS)
     assert not any("--offline" in t for t in first)
     assert second[0].endswith(" --seed")  # another Python: its seed was never asked
     assert not any("--offline" in t for t in second)  # the wheel differs: a new key
     _, (again,), ctx = run(tmp_path, uv, miss, test_installer="uv")  # the same cache, X86 again
-    texts = after_mktemp(_, X86)
+    texts = commands_of_test_step(_, X86)
     assert texts[0] == f"/usr/bin/uv venv {VENV} --python {PY} --seed --offline"
     install = f"/usr/bin/uv pip install --python {VENV}/bin/python {WHEEL} pytest"
-    assert texts[2:4] == [f"{install} --offline", install]  # missed, then the index
+    assert texts[1:3] == [f"{install} --offline", install]  # missed, then the index
     assert "not all in uv's cache" in console_text(ctx)
     assert again.cache.downloads == 0
     assert [r.test_outcome for r in (*results, again)] == ["passed"] * 3
