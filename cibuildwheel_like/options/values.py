@@ -271,8 +271,7 @@ def parse_installer(value: str, *, option: str) -> Installer:
     match value:
         case "auto" | "pip" | "uv":
             return value
-    choices = ", ".join(reg.spec("test-installer").choices)
-    raise ConfigurationError(f"{option} = {value!r} is not valid; use one of {choices}")
+    raise _not_a_choice("test-installer", value, option=option)
 
 
 def parse_test_container(value: str, *, option: str = "test-container") -> TestContainer:
@@ -280,10 +279,11 @@ def parse_test_container(value: str, *, option: str = "test-container") -> TestC
     match value:
         case "build" | "fresh":
             return value
-    choices = ", ".join(reg.spec("test-container").choices)
-    raise ConfigurationError(
-        f"{option} = {value!r} is not valid; use one of {choices} (fresh tests each wheel in a"
-        " new container that never ran before-all or before-build)"
+    raise _not_a_choice(
+        "test-container",
+        value,
+        option=option,
+        why="fresh tests each wheel in a new container that never ran before-all or before-build",
     )
 
 
@@ -292,10 +292,19 @@ def parse_container_tmp(value: str, *, option: str = "container-tmp") -> Contain
     match value:
         case "memory" | "disk":
             return value
-    choices = ", ".join(reg.spec("container-tmp").choices)
-    raise ConfigurationError(
-        f"{option} = {value!r} is not valid; use one of {choices} (disk keeps the image's own"
-        " /tmp, for builds that write more there than memory holds)"
+    raise _not_a_choice(
+        "container-tmp",
+        value,
+        option=option,
+        why="disk keeps the image's own /tmp, for builds that write more there than memory holds",
+    )
+
+
+def _not_a_choice(name: str, value: str, *, option: str, why: str = "") -> ConfigurationError:
+    """The error for a value that is none of option ``name``'s registered choices."""
+    choices = ", ".join(reg.spec(name).choices)
+    return ConfigurationError(
+        f"{option} = {value!r} is not valid; use one of {choices}" + (f" ({why})" if why else "")
     )
 
 

@@ -85,13 +85,9 @@ def _speculative_build(b: BuildRun) -> PurePosixPath | None:
     """before-build and build; None when the group's first wheel, received afterwards in a
     later part of a split group, serves this Python instead (see the module's docstring)."""
     if not awaits_first_wheel(b.run):
-        before_build.before_build(b)
-        early_venv.start(b, b.test_folder() / "venv")
-        return build.build_wheel(b)
+        return _build(b)
     try:
-        before_build.before_build(b)
-        early_venv.start(b, b.test_folder() / "venv")
-        built = build.build_wheel(b)
+        built = _build(b)
     except FatalError as e:
         receive_first_wheel(b)
         if compatible_wheel(b.run.built_wheels, b.identifier) is None:
@@ -109,6 +105,13 @@ def _speculative_build(b: BuildRun) -> PurePosixPath | None:
         " that wheel serves this Python, so it is reused and the one built here is set aside"
     )
     return None
+
+
+def _build(b: BuildRun) -> PurePosixPath:
+    """before-build, then the build, with the test's venv made meanwhile where it can be."""
+    before_build.before_build(b)
+    early_venv.start(b, b.test_folder() / "venv")
+    return build.build_wheel(b)
 
 
 def _reuse(b: BuildRun, name: str) -> None:

@@ -179,8 +179,8 @@ def _uv_venv(
     argv = uv_venv_argv(uv, venv=venv, python=python, seed=seed)
     env = uv_tools.uv_environment(build.env)
     key = early_venv.seed_key(build)
-    if seed and _from_cache_first(build, key):
-        early = early_venv.result_for(build, venv)  # made beside the build: shown now
+    early = early_venv.result_for(build, venv)  # made offline beside the build: shown now
+    if early is not None or (seed and _from_cache_first(build, key)):
         if early is not None and _show(build, *early, note=" (made while the wheel built)") == 0:
             return True
         if early is None and _shown_run(build, [*argv, "--offline"], env) == 0:
