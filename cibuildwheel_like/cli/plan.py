@@ -150,6 +150,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
         "ca_bundle": None if g.ca_bundle is None else str(g.ca_bundle),
         "groups": groups,
         "jobs": plan.jobs,
+        "overlaps_tests": plan.overlaps_tests,
         "lanes": [
             {
                 "index": lane.index,
@@ -243,6 +244,8 @@ def show_lanes(plan: Plan, output: Output) -> None:
         f"{jobs} lane{'s' if jobs != 1 else ''} (containers in a lane run one after another;"
         " lanes run side by side; cost in native builds):"
     )
+    if plan.overlaps_tests:
+        output.print_raw("  (in each container an identifier is tested while the next one builds)")
     for lane in plan.lanes:
         output.print_raw(f"  lane {lane.index}  (~{lane.cost:.2f})")
         for slot in lane.containers:

@@ -54,6 +54,7 @@ def test_plan_json_shows_lanes_and_each_builds_slot(tmp_path, monkeypatch, capsy
     assert code == 0
     data = json.loads(text)
     assert data["jobs"] == 2
+    assert data["overlaps_tests"] is True  # lane 0 tests one identifier beside the next build
     lanes = [[c["identifiers"] for c in lane["containers"]] for lane in data["lanes"]]
     assert lanes == [[THREE.split()[:2]], [THREE.split()[2:]]]
     slots = [(b["lane"], b["container"], b["group_part"]) for b in data["builds"]]
@@ -70,6 +71,7 @@ def test_plan_listing_shows_the_lanes(tmp_path, monkeypatch, capsys):
     code, text = run_cli(["plan", "--no-cache"], tmp_path, monkeypatch, capsys)
     assert code == 0
     assert "1 lane (" in text
+    assert "tested while the next one builds" not in text  # one lane: strictly sequential
     assert "cache = 'false'  [command line]" in text
     assert f"    group 0: {THREE}" in text
 
@@ -85,3 +87,13 @@ def test_bad_jobs_exit_2(tmp_path, monkeypatch, capsys, args, fragment):
     code, text = run_cli(["plan", *args], tmp_path, monkeypatch, capsys)
     assert code == 2
     assert fragment in text
+
+
+@pytest.mark.parametrize(("setting", "overlaps"), [("", True), ("CIBWL_KEEP_GOING", False)])
+def test_keep_going_plans_sequential_lanes(tmp_path, monkeypatch, capsys, setting, overlaps):
+    monkeypatch.setenv("CIBW_BUILD", THREE)
+    if setting:
+        monkeypatch.setenv(setting, "1")
+    code, text = run_cli(["plan", "--jobs", "2"], tmp_path, monkeypatch, capsys)
+    assert code == 0
+    assert ("tested while the next one builds" in text) is overlaps
