@@ -257,3 +257,38 @@ def test_the_same_wheel_name_from_two_lanes_is_exit_6(tmp_path):
     assert sorted(r.status for r in by_id.values()) == ["built", "failed"]
     assert delivered(tmp_path) == [same]  # the first claim's wheel stays
     assert all(c.removed for c in engine.containers)
+
+
+# -- a test beside the next build (overlap) ----------------------------------------------------
+def test_a_build_failing_beside_a_test_lets_that_test_finish_and_deliver(tmp_path):
+    # lane 0 holds IDS[0] and IDS[1]: IDS[1]'s build fails while IDS[0] is tested beside it
+    engine = FakeEngine(Rule(contains="python -m build", identifier=IDS[1], returncode=1))
+    plan = make_plan(tmp_path, jobs=2, **TESTED)
+    assert plan.overlaps_tests
+    assert plan.lanes[0].containers[0].identifiers == IDS[:2]
+    error, seen = run_failing(plan, engine, tmp_path, BuildStepError)
+    assert IDS[1] in str(error)
+    by_id = one_each(seen, IDS)
+    assert (by_id[IDS[0]].status, by_id[IDS[0]].test_outcome) == ("built", "passed")
+    assert wheel_for(IDS[0]) in delivered(tmp_path)  # as if it had finished first, as it would
+    assert by_id[IDS[1]].status == "failed"
+    assert all(c.removed for c in engine.containers)
+
+
+def test_a_test_failing_beside_a_build_stops_that_build(tmp_path):
+    # IDS[1]'s build runs until its container goes away; IDS[0]'s test fails meanwhile
+    engine = FakeEngine(
+        Rule(contains="python -m build", identifier=IDS[1], block_until_aborted=True),
+        Rule(contains="pytest", identifier=IDS[0], returncode=1, after_busy=True),
+    )
+    plan = make_plan(tmp_path, jobs=2, **TESTED)
+    error, seen = run_failing(plan, engine, tmp_path, BuildStepError)
+    assert IDS[0] in str(error)
+    by_id = one_each(seen, IDS)
+    assert (by_id[IDS[0]].status, by_id[IDS[0]].test_outcome) == ("failed", "failed")
+    assert by_id[IDS[1]].status == "not-run"  # sequentially it would never have started
+    assert "another build failed" in (by_id[IDS[1]].error or "")
+    (lane0,) = [c for c in engine.containers if IDS[0] in {e.identifier for e in c.execs}]
+    assert lane0.name in engine.aborted  # removed under the build, which ended at once
+    assert wheel_for(IDS[0]) not in delivered(tmp_path)
+    assert all(c.removed for c in engine.containers)
