@@ -143,6 +143,18 @@ def index_recently_asked(cache: Cache, options: GlobalOptions, arch: Arch, key: 
     return 0 <= age < INDEX_MAX_AGE
 
 
+def recently_asked_for(build: BuildRun, key: str) -> bool:
+    """``index_recently_asked`` for ``build``'s arch: uv is asked for --offline first."""
+    run = build.run
+    return index_recently_asked(run.ctx.cache, run.globals, build.options.arch, key)
+
+
+def mark_asked_for(build: BuildRun, key: str) -> None:
+    """``mark_index_asked`` for ``build``'s arch."""
+    run = build.run
+    mark_index_asked(run.ctx.cache, run.globals, build.options.arch, key)
+
+
 def mark_index_asked(cache: Cache, options: GlobalOptions, arch: Arch, key: str) -> None:
     if enabled(options):
         stamp = _index_stamp(cache, arch, key)

@@ -43,14 +43,11 @@ def seed_key(build: BuildRun) -> str:
 
 def _eligible(build: BuildRun) -> bool:
     options = build.options
-    run = build.run
-    if not run.overlap_tests or not options.test_command.strip() or options.test_skipped:
-        return False
-    if options.test_container == "fresh" or (run.emulated and options.emulated_tests == "skip"):
+    if not build.run.overlap_tests or not build.runs_tests or options.test_container == "fresh":
         return False
     if options.test_installer == "pip" or uv_tools.uses_uv(options.build_frontend):
         return False  # venv + pip, or the uv frontends' unseeded venv: made by the test step
-    return caches.index_recently_asked(run.ctx.cache, run.globals, options.arch, seed_key(build))
+    return caches.recently_asked_for(build, seed_key(build))
 
 
 def start(build: BuildRun, venv: PurePosixPath) -> None:
@@ -60,8 +57,8 @@ def start(build: BuildRun, venv: PurePosixPath) -> None:
     uv = uv_tools.find_uv(build).uv
     if uv is None:
         return
-    argv = [*uv_venv_argv(uv, venv=venv, python=build.python_bin / "python", seed=True)]
-    argv.append("--offline")
+    python = build.python_bin / "python"
+    argv = [*uv_venv_argv(uv, venv=venv, python=python, seed=True), "--offline"]
     env = uv_tools.uv_environment(build.env)
     run = build.run
 

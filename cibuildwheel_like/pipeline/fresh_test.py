@@ -91,18 +91,10 @@ def test_wheel(build: BuildRun) -> None:
         case "build":
             test.test_wheel(build)
         case "fresh":
-            if runs_tests(build):
+            if build.runs_tests:
                 _test_in_fresh_container(build)
             else:  # nothing to run: test.py says why (test-skip, emulated-tests), no container
                 test.test_wheel(build)
-
-
-def runs_tests(build: BuildRun) -> bool:
-    """Whether the test stage runs anything for ``build`` (the cases test.test_wheel skips)."""
-    options = build.options
-    if not options.test_command.strip() or options.test_skipped:
-        return False
-    return not (build.run.emulated and options.emulated_tests == "skip")
 
 
 def fresh_image(build: BuildRun) -> str:

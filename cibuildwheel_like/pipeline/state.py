@@ -245,6 +245,14 @@ class BuildRun:
     def python_bin(self) -> PurePosixPath:
         return PurePosixPath(self.options.config.path) / "bin"
 
+    @property
+    def runs_tests(self) -> bool:
+        """Whether the test stage runs anything here (the cases test.test_wheel skips)."""
+        options = self.options
+        if not options.test_command.strip() or options.test_skipped:
+            return False
+        return not (self.run.emulated and options.emulated_tests == "skip")
+
     def test_folder(self) -> PurePosixPath:
         """This build's own folder for its test (the venv, the directory tests run from), new
         in its container; named here, not by mktemp (one command less): the venv command and

@@ -179,22 +179,26 @@ def _uv_venv(
     argv = uv_venv_argv(uv, venv=venv, python=python, seed=seed)
     env = uv_tools.uv_environment(build.env)
     key = early_venv.seed_key(build)
-    early = early_venv.result_for(build, venv)  # made offline beside the build: shown now
-    if early is not None or (seed and _from_cache_first(build, key)):
-        if early is not None and _show(build, *early, note=" (made while the wheel built)") == 0:
-            return True
-        if early is None and _shown_run(build, [*argv, "--offline"], env) == 0:
+    attempt = early_venv.result_for(build, venv)  # made offline beside the build: shown now
+    note = " (made while the wheel built)"
+    if attempt is None and seed and caches.recently_asked_for(build, key):
+        offline = [*argv, "--offline"]
+        run = build.run
+        attempt = offline, run.container.run(offline, env=env, cwd=run.paths.project, capture=True)
+        note = ""
+    if attempt is not None:
+        if _show(build, *attempt, note=note) == 0:
             return True
         build.capture(["rm", "-rf", "--", str(venv)])  # what the failed attempt left
     fallback = build.options.test_installer == "auto" and seed
     if not fallback:
         build.call(argv, env=env)
         if seed:
-            _index_asked(build, key)
+            caches.mark_asked_for(build, key)
         return True
     result = build.run.container.run(argv, env=env, cwd=build.run.paths.project)
     if result.returncode == 0:
-        _index_asked(build, key)
+        caches.mark_asked_for(build, key)
         return True
     build.run.ctx.output.info(
         f"{build.identifier}: `uv venv` failed for {python} (exit code {result.returncode});"
@@ -213,20 +217,11 @@ def _install(build: BuildRun, test_env: FreshVenv, *requirements: str) -> None:
         return
     env = uv_tools.uv_environment(test_env.env)
     key = " ".join(requirements)
-    if not (_from_cache_first(build, key) and _shown_run(build, [*argv, "--offline"], env) == 0):
+    if not (
+        caches.recently_asked_for(build, key) and _shown_run(build, [*argv, "--offline"], env) == 0
+    ):
         _counted(build, argv, env)
-        _index_asked(build, key)
-
-
-def _from_cache_first(build: BuildRun, key: str) -> bool:
-    """Ask uv for --offline first: the index was asked for ``key`` recently (see caches)."""
-    run = build.run
-    return caches.index_recently_asked(run.ctx.cache, run.globals, build.options.arch, key)
-
-
-def _index_asked(build: BuildRun, key: str) -> None:
-    run = build.run
-    caches.mark_index_asked(run.ctx.cache, run.globals, build.options.arch, key)
+        caches.mark_asked_for(build, key)
 
 
 def _shown_run(build: BuildRun, argv: Sequence[str], env: Mapping[str, str]) -> int:
