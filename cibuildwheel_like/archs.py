@@ -62,6 +62,26 @@ class Arch(enum.Enum):
                 return "riscv64"
 
     @property
+    def gnu_triplet(self) -> str:
+        """Debian's multiarch triplet: the cross compilers' prefix (``aarch64-linux-gnu-gcc``)
+        and the directory of the arch's headers and libraries (``/usr/lib/aarch64-linux-gnu``)."""
+        match self:
+            case Arch.x86_64:
+                return "x86_64-linux-gnu"
+            case Arch.i686:
+                return "i386-linux-gnu"
+            case Arch.aarch64:
+                return "aarch64-linux-gnu"
+            case Arch.ppc64le:
+                return "powerpc64le-linux-gnu"
+            case Arch.s390x:
+                return "s390x-linux-gnu"
+            case Arch.armv7l:
+                return "arm-linux-gnueabihf"
+            case Arch.riscv64:
+                return "riscv64-linux-gnu"
+
+    @property
     def is_64bit(self) -> bool:
         return self not in {Arch.i686, Arch.armv7l}
 

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.fingerprint import plan_fingerprint
+from cibuildwheel_like.options.cross_support import decide
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from cibuildwheel_like.options.cascade import Resolved
+    from cibuildwheel_like.options.cross_support import CrossDecision
     from cibuildwheel_like.options.model import BuildOptions, EngineConfig, GlobalOptions
     from cibuildwheel_like.shards import Share
 
@@ -78,6 +80,10 @@ class Plan:
     build_sources: Mapping[str, Mapping[str, Resolved]]  # per identifier
     lanes: tuple[Lane, ...] = ()  # empty only for a plan without builds
     share: Share | None = None  # set when this is one share of a sharded plan (shards.py)
+    # per identifier: how it is built (native, emulated or cross-compiled) and why
+    cross: Mapping[str, CrossDecision] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def builds(self) -> tuple[BuildOptions, ...]:
@@ -131,8 +137,12 @@ def make_plan(
     host: Arch | None = None,
 ) -> Plan:
     """``cpus`` (default: this machine's) sizes ``jobs = auto``; ``host`` (default: this
-    machine's arch) tells which groups run under emulation, for the lane heuristic."""
+    machine's arch) tells which builds run natively, under emulation or cross-compiled
+    (``Plan.cross``), for the lane heuristic and the executor."""
     ordered = tuple(builds)
+    host = host or Arch.native()
+    blockers = globals.cross_blockers
+    cross = {b.identifier: decide(b, blockers=blockers, host=host) for b in ordered}
     grouped: dict[tuple[str, str, EngineConfig, str], list[BuildOptions]] = {}
     for build in ordered:
         key = (build.config.platform_part, build.image, build.container_engine, build.before_all)
@@ -152,12 +162,13 @@ def make_plan(
     return Plan(
         globals=globals,
         groups=groups,
-        lanes=plan_lanes(groups, jobs=wanted, host=host or Arch.native()),
+        lanes=plan_lanes(groups, jobs=wanted, host=host, cross=cross),
         selected=tuple(b.identifier for b in ordered),
         run_options=MappingProxyType(dict(run_options)),
         build_sources=MappingProxyType(
             {b.identifier: MappingProxyType(dict(build_sources[b.identifier])) for b in ordered}
         ),
+        cross=MappingProxyType(cross),
     )
 
 
@@ -168,16 +179,34 @@ BUILD_COST = 1.0
 CONTAINER_COST = 0.25  # starting a container, copying the project in, checking interpreters
 BEFORE_ALL_COST = 1.0  # a before-all command (system packages, a library build): unknown, so 1
 EMULATION_FACTOR = 6.0  # the same work under QEMU (9 s native against 54 s for aarch64)
+# A cross-compiled build (emulation = cross | auto): compiled natively, repaired and tested
+# under QEMU. Benchmark (e) (docs/performance.md): about 23 s cross against 33 s emulated per
+# foreign identifier, so 6.0 * 23 / 33 = 4.2; small projects, whose compile is a small share.
+CROSS_FACTOR = 4.0
 
 
-def container_cost(group: ContainerGroup, builds: int, *, host: Arch) -> float:
-    """The estimated time of one container of ``group`` running ``builds`` of its builds."""
+def container_cost(group: ContainerGroup, builds: int, *, host: Arch, cross: int = 0) -> float:
+    """The estimated time of one container of ``group`` running ``builds`` of its builds, of
+    which ``cross`` are cross-compiled (they add the build container's start)."""
     fixed = CONTAINER_COST + (BEFORE_ALL_COST if group.before_all.strip() else 0.0)
-    cost = fixed + BUILD_COST * builds
-    return cost if group.arch.runs_natively_on(host) else cost * EMULATION_FACTOR
+    if group.arch.runs_natively_on(host):
+        return fixed + BUILD_COST * builds
+    emulated = (fixed + BUILD_COST * (builds - cross)) * EMULATION_FACTOR
+    return emulated + (CONTAINER_COST + BUILD_COST * CROSS_FACTOR * cross if cross else 0.0)
 
 
-def plan_lanes(groups: Sequence[ContainerGroup], *, jobs: int, host: Arch) -> tuple[Lane, ...]:
+def cross_count(builds: Iterable[BuildOptions], cross: Mapping[str, CrossDecision]) -> int:
+    """How many of ``builds`` are cross-compiled (those ``cross`` has no decision for: none)."""
+    return sum(1 for b in builds if (d := cross.get(b.identifier)) and d.mode == "cross")
+
+
+def plan_lanes(
+    groups: Sequence[ContainerGroup],
+    *,
+    jobs: int,
+    host: Arch,
+    cross: Mapping[str, CrossDecision] | None = None,
+) -> tuple[Lane, ...]:
     """Which containers run in which of up to ``jobs`` lanes.
 
     The heuristic: every group starts as one container. Containers are placed by
@@ -189,15 +218,17 @@ def plan_lanes(groups: Sequence[ContainerGroup], *, jobs: int, host: Arch) -> tu
     build stays whole, and a long emulated group runs beside native ones rather than being
     cut. Within a lane every part 0 comes before any later part, so a part waiting for its
     group's first wheel never waits on a container queued behind it. ``jobs = 1`` is one lane
-    holding every group in plan order: the run cibuildwheel does.
+    holding every group in plan order: the run cibuildwheel does. ``cross``: the builds'
+    decisions (``Plan.cross``), which tell the cross-compiled ones (see ``container_cost``).
     """
+    cross = cross or {}
     builds = sum(len(g.builds) for g in groups)
     lanes = max(1, min(jobs, builds))
     if lanes == 1:
-        slots = tuple(_slots(groups, [1] * len(groups), host=host))
+        slots = tuple(_slots(groups, [1] * len(groups), host=host, cross=cross))
         return (Lane(index=0, containers=slots),) if slots else ()
     parts = [1] * len(groups)
-    best = _assign(_slots(groups, parts, host=host), lanes)
+    best = _assign(_slots(groups, parts, host=host, cross=cross), lanes)
     while True:
         trials = []
         for index, group in enumerate(groups):
@@ -205,7 +236,7 @@ def plan_lanes(groups: Sequence[ContainerGroup], *, jobs: int, host: Arch) -> tu
                 continue
             split = [*parts]
             split[index] += 1
-            trials.append((_assign(_slots(groups, split, host=host), lanes), index))
+            trials.append((_assign(_slots(groups, split, host=host, cross=cross), lanes), index))
         if not trials:
             break
         candidate, index = min(trials, key=lambda t: (_makespan(t[0]), t[1]))
@@ -217,7 +248,11 @@ def plan_lanes(groups: Sequence[ContainerGroup], *, jobs: int, host: Arch) -> tu
 
 
 def _slots(
-    groups: Sequence[ContainerGroup], parts: Sequence[int], *, host: Arch
+    groups: Sequence[ContainerGroup],
+    parts: Sequence[int],
+    *,
+    host: Arch,
+    cross: Mapping[str, CrossDecision],
 ) -> list[ContainerSlot]:
     slots: list[ContainerSlot] = []
     for index, (group, count) in enumerate(zip(groups, parts, strict=True)):
@@ -232,7 +267,9 @@ def _slots(
                     part=part,
                     parts=count,
                     builds=members,
-                    cost=container_cost(group, len(members), host=host),
+                    cost=container_cost(
+                        group, len(members), host=host, cross=cross_count(members, cross)
+                    ),
                 )
             )
             start = end

@@ -13,7 +13,8 @@ The rules:
   when the shard value ends in ``+arm`` (``plan --github-matrix --arm-runner LABEL``): then
   aarch64 builds are native and always in shares of their own, for the arm runner.
 - The estimate is the lanes' cost model (plan.py): per container, a start cost plus one unit per
-  build (plus one for a before-all), times ``EMULATION_FACTOR`` under QEMU.
+  build (plus one for a before-all), times ``EMULATION_FACTOR`` under QEMU; a build the runner
+  would cross-compile (``emulation = cross | auto``) costs ``CROSS_FACTOR`` instead.
 - A container group of a project that may build an abi3 / py3-none wheel (options/wheel_reuse.py)
   is never cut: its wheel is built once and tested on every later Python, in one share. Other
   groups may be cut into contiguous parts, as lanes are, when that shortens the longest share.
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options.cross_support import decide
 from cibuildwheel_like.plan import container_cost, plan_lanes
 
 if TYPE_CHECKING:
@@ -112,9 +114,14 @@ def runner_of(group: ContainerGroup, *, native_arm: bool) -> Runner:
     return Runner.arm if native_arm and group.arch is Arch.aarch64 else Runner.default
 
 
-def _cost(group: ContainerGroup, builds: int, runner: Runner) -> float:
+def _cost(
+    group: ContainerGroup, builds: Sequence[BuildOptions], runner: Runner, blockers: Sequence[str]
+) -> float:
     host = Arch.aarch64 if runner is Runner.arm else Arch.x86_64
-    return container_cost(group, builds, host=host)
+    # decided for the runner, not taken from Plan.cross (this machine's): shares never depend
+    # on the machine that computes them
+    cross = sum(1 for b in builds if decide(b, blockers=blockers, host=host).mode == "cross")
+    return container_cost(group, len(builds), host=host, cross=cross)
 
 
 def _pieces(
@@ -128,7 +135,7 @@ def _pieces(
         for part in range(count):
             end = start + size + (1 if part < extra else 0)
             builds = group.builds[start:end]
-            cost = _cost(group, len(builds), runner)
+            cost = _cost(group, builds, runner, plan.globals.cross_blockers)
             pieces.append(Piece(group=index, builds=builds, cost=cost, runner=runner))
             start = end
     return pieces
@@ -279,11 +286,12 @@ def select_share(
     return dataclasses.replace(
         plan,
         groups=groups,
-        lanes=plan_lanes(groups, jobs=jobs, host=host or Arch.native()),
+        lanes=plan_lanes(groups, jobs=jobs, host=host or Arch.native(), cross=plan.cross),
         selected=tuple(i for i in plan.selected if i in wanted),
         build_sources=MappingProxyType(
             {i: s for i, s in plan.build_sources.items() if i in wanted}
         ),
+        cross=MappingProxyType({i: d for i, d in plan.cross.items() if i in wanted}),
         share=Share(
             shard=shard,
             plan_fingerprint=plan.fingerprint,

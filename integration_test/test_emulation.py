@@ -1,7 +1,9 @@
 """Foreign architectures: aarch64, ppc64le, s390x under QEMU and i686 natively (bookworm images).
 
-One run builds and fully tests the C extension for all four arches (one Python each); two short
-runs check emulated-tests = smoke / skip; the missing-binfmt error needs no image at all.
+One run builds and fully tests the C extension for all four arches (one Python each: the session
+fixture ``emulated_c_wheels`` in conftest.py, which test_cross.py compares its cross-compiled wheels
+with); two short runs check emulated-tests = smoke / skip; the missing-binfmt error needs no image
+at all.
 """
 
 from __future__ import annotations
@@ -11,34 +13,21 @@ from pathlib import Path
 
 import pytest
 from test_pipeline_support import (
+    EMULATED_C_ARCHS,
     Run,
     copy_example,
     elf_machine,
     ensure_image,
     extension_modules,
+    images_env,
     run_cli,
     wheel_platforms,
 )
 
 pytestmark = [pytest.mark.engine, pytest.mark.emulated]
 
-ARCHS = ("aarch64", "ppc64le", "s390x", "i686")
+ARCHS = EMULATED_C_ARCHS
 BINFMT = Path("/proc/sys/fs/binfmt_misc")
-
-
-def images_env(archs: tuple[str, ...]) -> dict[str, str]:
-    env = {"CIBW_BUILD": "cp311-manylinux*", "CIBW_ARCHS": ",".join(archs)}
-    for arch in archs:
-        env[f"CIBW_MANYLINUX_{arch.upper()}_IMAGE"] = "debian-bookworm"
-    return env
-
-
-@pytest.fixture(scope="module")
-def four_arches(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    for arch in ARCHS:
-        ensure_image("docker", "bookworm", arch)
-    project = copy_example("c-extension", tmp_path_factory.mktemp("emulated"))
-    return run_cli(project, images_env(ARCHS), timeout=3600)
 
 
 def wheel_arch(wheel: Path) -> str:
@@ -48,17 +37,17 @@ def wheel_arch(wheel: Path) -> str:
     return arches.pop()
 
 
-def test_four_wheels_with_right_tags(four_arches: Run):
-    assert four_arches.returncode == 0
-    by_arch = {wheel_arch(w): w for w in four_arches.wheels}
-    assert sorted(by_arch) == sorted(ARCHS), [w.name for w in four_arches.wheels]
+def test_four_wheels_with_right_tags(emulated_c_wheels: Run):
+    assert emulated_c_wheels.returncode == 0
+    by_arch = {wheel_arch(w): w for w in emulated_c_wheels.wheels}
+    assert sorted(by_arch) == sorted(ARCHS), [w.name for w in emulated_c_wheels.wheels]
     for arch, wheel in by_arch.items():
         assert all(p.endswith(f"_{arch}") for p in wheel_platforms(wheel)), wheel.name
         assert "manylinux_2_36" in wheel.name
 
 
-def test_extension_machine_matches_tag(four_arches: Run):
-    for wheel in four_arches.wheels:
+def test_extension_machine_matches_tag(emulated_c_wheels: Run):
+    for wheel in emulated_c_wheels.wheels:
         arch = wheel_arch(wheel)
         modules = extension_modules(wheel)
         assert modules, wheel.name
@@ -66,10 +55,10 @@ def test_extension_machine_matches_tag(four_arches: Run):
             assert elf_machine(data) == arch, f"{wheel.name}: {name}"
 
 
-def test_each_arch_was_tested_fully(four_arches: Run):
+def test_each_arch_was_tested_fully(emulated_c_wheels: Run):
     # The example's own test checks platform.machine() and the compiled-in arch.
-    assert len(re.findall(r"\b4 passed\b", four_arches.output)) == len(ARCHS)
-    assert four_arches.containers() == []
+    assert len(re.findall(r"\b4 passed\b", emulated_c_wheels.output)) == len(ARCHS)
+    assert emulated_c_wheels.containers() == []
 
 
 @pytest.mark.parametrize("mode", ["smoke", "skip"])

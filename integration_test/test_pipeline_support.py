@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from cibuildwheel_like import elf
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import client
 from cibuildwheel_like.images import recipe
@@ -25,7 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 CONTAINER_PREFIX = "cibuildwheel-like-"
 TEST_LABEL = "org.cibuildwheel-like.test"
-_ELF_MACHINES = {0x3E: "x86_64", 0x03: "i686", 0xB7: "aarch64", 0x15: "ppc64le", 0x16: "s390x"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,15 +54,29 @@ def image_exists(engine: str, image: str) -> bool:
 IMAGE_BUILD_TIMEOUT = float(os.environ.get("CIBWL_IMAGE_BUILD_TIMEOUT", "2400"))
 
 
-def ensure_image(engine: str, suite: str, arch: str = "x86_64", *, runtime: bool = False) -> str:
+def ensure_image(
+    engine: str,
+    suite: str,
+    arch: str = "x86_64",
+    *,
+    runtime: bool = False,
+    cross: bool = False,
+) -> str:
     """Our image for (suite, arch) in ``engine``, built through our own CLI when absent (a
     fresh machine builds each once; afterwards `images build` sees the recipe is current).
-    ``runtime``: its runtime image (`images build --runtime`) instead."""
-    name = recipe.runtime_image_name if runtime else recipe.image_name
-    image = name(recipe.parse_suite(suite), Arch(arch))
+    ``runtime``: its runtime image (`images build --runtime`) instead. ``cross``: the suite's
+    cross image for this machine (`images build --cross`; ``arch`` must be the host's), about a
+    minute on top of the build image."""
+    assert not (runtime and cross), "a runtime image and a cross image are different images"
+    s, a = recipe.parse_suite(suite), Arch(arch)
+    if cross:
+        image = recipe.cross_image_name(s, a)
+    else:
+        image = (recipe.runtime_image_name if runtime else recipe.image_name)(s, a)
     argv = [sys.executable, "-m", "cibuildwheel_like", "images", "build"]
     argv += ["--suite", suite, "--arch", arch, "--engine", engine]
     argv += ["--runtime"] if runtime else []
+    argv += ["--cross"] if cross else []
     done = subprocess.run(
         argv, cwd=REPO, capture_output=True, text=True, check=False, timeout=IMAGE_BUILD_TIMEOUT
     )
@@ -71,6 +86,19 @@ def ensure_image(engine: str, suite: str, arch: str = "x86_64", *, runtime: bool
             f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
         )
     return image
+
+
+# The arches of the emulated C extension run shared by test_emulation and test_cross
+# (conftest.py: ``emulated_c_wheels``): three under QEMU, i686 natively.
+EMULATED_C_ARCHS = ("aarch64", "ppc64le", "s390x", "i686")
+
+
+def images_env(archs: tuple[str, ...]) -> dict[str, str]:
+    """cp311 manylinux builds for ``archs``, each in our bookworm image of its arch."""
+    env = {"CIBW_BUILD": "cp311-manylinux*", "CIBW_ARCHS": ",".join(archs)}
+    for arch in archs:
+        env[f"CIBW_MANYLINUX_{arch.upper()}_IMAGE"] = "debian-bookworm"
+    return env
 
 
 def copy_example(name: str, tmp_path: Path) -> Path:
@@ -106,6 +134,55 @@ def run_cli(
     timeout: float = 1800,
 ) -> Run:
     """``engine_extra`` is appended to container-engine, e.g. "; disable_host_mount: true"."""
+    return start_cli(project, env, *args, engine=engine, engine_extra=engine_extra).wait(timeout)
+
+
+@dataclasses.dataclass(frozen=True)
+class Started:
+    """A ``run`` started in the background (``start_cli``); ``wait`` gives its ``Run``."""
+
+    process: subprocess.Popen[bytes]
+    log: Path  # stdout and stderr, interleaved
+    wheelhouse: Path
+    engine: str
+    token: str
+
+    def wait(self, timeout: float = 1800) -> Run:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        output = self.log.read_bytes().decode(errors="replace")
+        print(output[-20000:])  # shown by pytest on failure
+        return Run(
+            returncode=self.process.returncode,
+            output=output,
+            wheelhouse=self.wheelhouse,
+            engine=self.engine,
+            token=self.token,
+        )
+
+    def stop(self) -> None:
+        """Interrupt a run still going (as Ctrl-C would: it removes its containers)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_cli(
+    project: Path,
+    env: dict[str, str],
+    *args: str,
+    engine: str = "docker",
+    engine_extra: str = "",
+) -> Started:
+    """``run_cli`` without waiting: several runs can go side by side. The output goes to a
+    file beside the project (a pipe nobody reads would fill up and stall the run)."""
     wheelhouse = project / "wheelhouse"
     token = uuid.uuid4().hex
     full_env = cli_env(env, engine=engine, token=token, engine_extra=engine_extra)
@@ -120,20 +197,12 @@ def run_cli(
         str(wheelhouse),
         *args,
     ]
-    done = subprocess.run(
-        argv,
-        cwd=project,
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        check=False,
-        timeout=timeout,
-    )
-    output = done.stdout.decode(errors="replace")
-    print(output[-20000:])  # shown by pytest on failure
-    return Run(
-        returncode=done.returncode, output=output, wheelhouse=wheelhouse, engine=engine, token=token
-    )
+    log = project.parent / f"{project.name}-{token[:8]}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            argv, cwd=project, env=full_env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    return Started(process=process, log=log, wheelhouse=wheelhouse, engine=engine, token=token)
 
 
 def our_containers(engine: str, token: str) -> list[str]:
@@ -152,11 +221,12 @@ def extension_modules(wheel: Path) -> dict[str, bytes]:
 
 
 def elf_machine(data: bytes) -> str:
-    """The architecture in an ELF header (e_machine, in the file's byte order)."""
-    assert data[:4] == b"\x7fELF", "not an ELF file"
-    order = "little" if data[5] == 1 else "big"
-    machine = int.from_bytes(data[18:20], order)  # type: ignore[arg-type]
-    return _ELF_MACHINES.get(machine, hex(machine))
+    """The arch of an ELF file's header (``aarch64``), or a description of what it is instead
+    (cibuildwheel_like/elf.py reads it: one owner of the ELF table)."""
+    header = elf.parse_header(data)
+    assert header is not None, "not an ELF file"
+    arch = header.arch
+    return arch.value if arch else header.describe()
 
 
 def wheel_platforms(wheel: Path) -> list[str]:

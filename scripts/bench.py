@@ -15,6 +15,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -39,8 +40,16 @@ CIBUILDWHEEL_VERSION = "4.3.5"
 UTILITY_PYTHON = "/opt/python/cp39-cp39/bin/python"
 DERIVED_REPO = "cibuildwheel-like-bench"
 BASE_LABEL = "org.cibuildwheel-like.bench.base"
-PLATFORMS = {"x86_64": "linux/amd64", "aarch64": "linux/arm64"}
-ALL_SCENARIOS = ("a", "b", "c", "d", "o")
+PLATFORMS = {
+    "x86_64": "linux/amd64",
+    "aarch64": "linux/arm64",
+    "ppc64le": "linux/ppc64le",
+    "s390x": "linux/s390x",
+}
+ALL_SCENARIOS = ("a", "b", "c", "d", "e", "o")
+# (e) is left out of the default: its rounds add about 15 minutes (three tools' runs of an
+# emulated matrix), and a fresh machine first builds an s390x image under QEMU.
+DEFAULT_SCENARIOS = ("a", "b", "c", "d", "o")
 # Variables that would make either tool run differently from the configuration written here.
 CI_VARS = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS", "CIRCLECI", "AZURE_HTTP_USER_AGENT")
 
@@ -53,6 +62,9 @@ class Config:
 
     name: str
     builds: tuple[tuple[str, str], ...]  # (identifier, suite)
+    # ours gets our images by their own names (cross builds are made only for those), while
+    # cibuildwheel keeps the derived ones it needs (bench_image: one symlink more)
+    ours_on_base: bool = False
 
     @property
     def identifiers(self) -> list[str]:
@@ -60,6 +72,10 @@ class Config:
 
     def images(self) -> set[tuple[str, str]]:
         return {(suite, arch_of(identifier)) for identifier, suite in self.builds}
+
+    def foreign_suites(self) -> set[str]:
+        """The suites of the builds this x86_64 machine runs under QEMU (their cross images)."""
+        return {suite for identifier, suite in self.builds if arch_of(identifier) != "x86_64"}
 
 
 def arch_of(identifier: str) -> str:
@@ -92,6 +108,15 @@ CONFIG_SIX = Config(
     ),
 )
 CONFIGS_D = {1: sid("cp313"), 2: sid("cp313", "cp314"), 3: CONFIG_ABC, 6: CONFIG_SIX}
+# (c) plus one s390x build. The mirror serves bullseye for amd64, arm64, armhf and i386 only, so
+# the s390x build is bookworm's cp311 (the only big-endian arch: the hardest cross target).
+CONFIG_E = Config(
+    name="bullseye cp39 x86_64 + aarch64, bookworm cp311 s390x (QEMU)",
+    builds=(*CONFIG_C.builds, ("cp311-manylinux_s390x", "bookworm")),
+    ours_on_base=True,
+)
+# Our two ways of making the emulated builds of (e), each timed against cibuildwheel.
+VARIANTS_E = {"ours": {"CIBWL_EMULATION": "emulate"}, "ours-cross": {"CIBWL_EMULATION": "cross"}}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -115,6 +140,24 @@ def docker(*args: str, check: bool = True) -> str:
 
 
 # ------------------------------------------------------------------ set-up
+
+
+# cibuildwheel 4.3.5 names its containers cibuildwheel-<uuid4> (ours: cibuildwheel-like-...)
+CIBUILDWHEEL_CONTAINER = re.compile(r"^cibuildwheel-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+
+
+def remove_stale_containers() -> None:
+    """The stopped containers of cibuildwheel runs that a killed benchmark left behind (a run
+    that ends removes its own; ours clean up after themselves at the next run). Running ones
+    are left alone: they may be somebody's live run."""
+    names = docker(
+        "ps", "-a", "--filter", "status=exited", "--filter", "status=created",
+        "--format", "{{.Names}}",
+    )  # fmt: skip
+    for name in names.split():
+        if CIBUILDWHEEL_CONTAINER.match(name):
+            say(f"bench: removing {name}, left by an earlier, interrupted benchmark")
+            docker("rm", "-f", name, check=False)
 
 
 def install_cibuildwheel() -> Path:
@@ -151,6 +194,17 @@ def ensure_base_images(ours: Path, images: set[tuple[str, str]], *, keep: bool) 
         slow = " (under QEMU: about 15 minutes)" if arch != "x86_64" else ""
         say(f"bench: cibuildwheel-like images build --suite {suite} --arch {arch}{slow}")
         hostcmd.run([ours, "images", "build", "--suite", suite, "--arch", arch])
+
+
+def ensure_cross_images(ours: Path, suites: set[str], *, keep: bool) -> None:
+    """The cross images (Debian's cross gcc on top of the x86_64 image) that ``emulation =
+    cross`` compiles in, one per suite; about a minute each."""
+    for suite in sorted(suites):
+        ref = f"cibuildwheel-like/debian-{suite}-cross:x86_64"
+        if keep and docker("image", "inspect", ref, "--format", "{{.Id}}", check=False):
+            continue
+        say(f"bench: cibuildwheel-like images build --suite {suite} --arch x86_64 --cross")
+        hostcmd.run([ours, "images", "build", "--suite", suite, "--arch", "x86_64", "--cross"])
 
 
 def symlink_layer(target: str) -> bytes:
@@ -337,11 +391,22 @@ def fmt(seconds: float) -> str:
     return f"{seconds:6.1f} s"
 
 
+def columns(seconds: dict[str, float]) -> str:
+    """``  cibuildwheel X  ours Y  ratio R`` (cibuildwheel first; a ratio per side of ours)."""
+    theirs = seconds["cibuildwheel"]
+    text = f"  cibuildwheel {fmt(theirs)}"
+    for side, value in seconds.items():
+        if side != "cibuildwheel":
+            text += f"  {side} {fmt(value)}  ratio {value / theirs:.2f}"
+    return text
+
+
 class Bench:
     def __init__(self, *, rounds: int, cibuildwheel: Path, ours: Path) -> None:
         self.rounds = rounds
         self.exe: dict[Tool, Path] = {"cibuildwheel": cibuildwheel, "ours": ours}
         self.refs: dict[tuple[str, str], str] = {}
+        self.base_refs: dict[tuple[str, str], str] = {}
         self.summary: list[str] = []
 
     def once(
@@ -354,47 +419,58 @@ class Bench:
         shim: Path | None = None,
         extra_env: dict[str, str] | None = None,
     ) -> Run:
+        refs = self.base_refs if tool == "ours" and config.ours_on_base else self.refs
         return run_tool(
             tool,
             self.exe[tool],
             config,
-            self.refs,
+            refs,
             label=label,
             jobs=jobs,
             path_prefix=shim,
             extra_env=extra_env,
         )
 
-    def warm_up(self, scenario: str, *configs: Config) -> None:
+    def warm_up(
+        self, scenario: str, *configs: Config, variants: dict[str, dict[str, str]] | None = None
+    ) -> None:
         for number, config in enumerate(configs):
-            run = self.once("ours", config, f"{scenario}-warmup{number}-ours")
-            say(f"({scenario}) warm-up (ours, not counted) {config.name}: {fmt(run.seconds)}")
+            for name, extra_env in (variants or {"ours": {}}).items():
+                run = self.once(
+                    "ours", config, f"{scenario}-warmup{number}-{name}", extra_env=extra_env
+                )
+                say(f"({scenario}) warm-up ({name}, not counted) {config.name}: {fmt(run.seconds)}")
 
-    def compare(self, scenario: str, config: Config, *, cold: bool = False) -> tuple[float, float]:
-        times: dict[Tool, list[float]] = {"cibuildwheel": [], "ours": []}
+    def compare(
+        self,
+        scenario: str,
+        config: Config,
+        *,
+        cold: bool = False,
+        variants: dict[str, dict[str, str]] | None = None,
+    ) -> tuple[float, float]:
+        """Medians of cibuildwheel and of each of our ``variants`` (name -> extra environment;
+        default one, "ours", as it is); returns cibuildwheel's and the first variant's."""
+        ours_sides = variants or {"ours": {}}
+        sides = ["cibuildwheel", *ours_sides]
+        times: dict[str, list[float]] = {side: [] for side in sides}
         for number in range(1, self.rounds + 1):
-            # alternate who goes first, so drift on the machine hits both tools alike
-            order: tuple[Tool, Tool] = (
-                ("cibuildwheel", "ours") if number % 2 else ("ours", "cibuildwheel")
-            )
-            for tool in order:
+            # rotate who goes first, so drift on the machine hits every side alike
+            shift = (number - 1) % len(sides)
+            for side in sides[shift:] + sides[:shift]:
+                tool: Tool = "cibuildwheel" if side == "cibuildwheel" else "ours"
                 if tool == "ours" and cold:
                     shutil.rmtree(BENCH / "cache-ours", ignore_errors=True)
-                run = self.once(tool, config, f"{scenario}-{number}-{tool}")
-                times[tool].append(run.seconds)
-            theirs, ours = times["cibuildwheel"][-1], times["ours"][-1]
-            say(
-                f"({scenario}) round {number}  cibuildwheel {fmt(theirs)}  ours {fmt(ours)}"
-                f"  ratio {ours / theirs:.2f}"
-            )
-        theirs, ours = statistics.median(times["cibuildwheel"]), statistics.median(times["ours"])
-        line = (
-            f"({scenario}) median   cibuildwheel {fmt(theirs)}  ours {fmt(ours)}"
-            f"  ratio {ours / theirs:.2f}"
-        )
+                run = self.once(
+                    tool, config, f"{scenario}-{number}-{side}", extra_env=ours_sides.get(side)
+                )
+                times[side].append(run.seconds)
+            say(f"({scenario}) round {number}{columns({s: t[-1] for s, t in times.items()})}")
+        medians = {side: statistics.median(t) for side, t in times.items()}
+        line = f"({scenario}) median {columns(medians)}"
         say(line)
         self.summary.append(f"{line}   [{config.name}, {len(config.builds)} builds]")
-        return theirs, ours
+        return medians["cibuildwheel"], medians[sides[1]]
 
     def scenario_a(self) -> None:
         say(f"(a) cold: {CONFIG_ABC.name}; our cache emptied before each of our rounds")
@@ -409,6 +485,11 @@ class Bench:
         say(f"(c) warm: {CONFIG_C.name}")
         self.warm_up("c", CONFIG_C)
         self.compare("c", CONFIG_C)
+
+    def scenario_e(self) -> None:
+        say(f"(e) warm: {CONFIG_E.name}; ours with emulation = emulate and = cross")
+        self.warm_up("e", CONFIG_E, variants=VARIANTS_E)
+        self.compare("e", CONFIG_E, variants=VARIANTS_E)
 
     def scenario_d(self) -> None:
         say("(d) warm: wall time for 1, 2, 3 and 6 builds")
@@ -461,9 +542,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario (default 3)")
     parser.add_argument(
         "--only",
-        default=",".join(ALL_SCENARIOS),
+        default=",".join(DEFAULT_SCENARIOS),
         help="comma-separated scenarios: a (cold), b (warm), c (cp39 x86_64 + aarch64 QEMU), "
-        "d (1, 2, 3, 6 builds), o (our overhead per build); default all",
+        "d (1, 2, 3, 6 builds), e (c plus s390x, ours with emulation = emulate and = cross), "
+        f"o (our overhead per build); default {','.join(DEFAULT_SCENARIOS)}",
     )
     parser.add_argument(
         "--keep-images",
@@ -485,6 +567,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def needed_configs(scenarios: list[str]) -> list[Config]:
     table = {"a": [CONFIG_ABC], "b": [CONFIG_ABC], "c": [CONFIG_C], "d": list(CONFIGS_D.values())}
+    table["e"] = [CONFIG_E]
     table["o"] = [CONFIG_ABC]
     return [config for s in scenarios for config in table[s]]
 
@@ -496,10 +579,15 @@ def main(argv: list[str]) -> int:
     with FileLock(BENCH / "bench.lock", timeout=5):
         for stale in ("logs", "work"):  # the last invocation's only
             shutil.rmtree(BENCH / stale, ignore_errors=True)
-        images = set().union(*(c.images() for c in needed_configs(args.scenarios)))
+        remove_stale_containers()
+        configs = needed_configs(args.scenarios)
+        images = set().union(*(c.images() for c in configs))
         ensure_base_images(ours, images, keep=args.keep_images)
+        cross = set().union(*(c.foreign_suites() for c in configs if c.ours_on_base))
+        ensure_cross_images(ours, cross, keep=args.keep_images)
         bench = Bench(rounds=args.rounds, cibuildwheel=install_cibuildwheel(), ours=ours)
         bench.refs = {image: bench_image(*image) for image in sorted(images)}
+        bench.base_refs = {(s, a): f"cibuildwheel-like/debian-{s}:{a}" for s, a in images}
         version = hostcmd.output([ours, "--version"]).strip()
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         say(

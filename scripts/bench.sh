@@ -4,7 +4,8 @@
 # ratio ours/cibuildwheel. A benchmark, not a test: it never judges a figure and exits non-zero
 # only when a build (or the set-up it needs) fails. Documented in docs/performance.md.
 #
-#   bash scripts/bench.sh [--rounds N] [--only a,b,c,d,o] [--keep-images]
+#   bash scripts/bench.sh [--rounds N] [--only a,b,c,d,e,o] [--keep-images]
+#   (default a,b,c,d,o; e, the emulated matrix with emulation = cross, on request)
 #
 # Idempotent: the host bootstrap and the virtualenv are made only when missing (as
 # scripts/dev-env.sh does), images only when missing or out of date, cibuildwheel's venv once.

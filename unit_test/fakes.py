@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import json
 import shlex
 import threading
 import zipfile
@@ -339,6 +340,10 @@ class FakeContainer:
             self._move(PurePosixPath(args[0]), PurePosixPath(args[1]))
         elif argv[:2] == ("mv", "--"):
             self._move(PurePosixPath(argv[2]), PurePosixPath(argv[3]))
+        elif len(argv) == 3 and argv[1].endswith("/cross_build.py"):
+            request = json.loads(self.files[PurePosixPath(argv[2])])  # pipeline/cross.py's
+            name = self.engine.wheel_name(done.identifier)
+            self.files[PurePosixPath(request["outdir"]) / name] = wheel_bytes(name)
         elif out := next((a for a in argv if a.startswith(_OUT_FLAGS)), None):
             name = self.engine.wheel_name(done.identifier)
             self.files[PurePosixPath(out.split("=", 1)[1]) / name] = wheel_bytes(name)

@@ -18,6 +18,7 @@ from cibuildwheel_like.engine import binfmt, ownership
 from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.images import recipe as r
+from cibuildwheel_like.options.cross_support import decide
 from cibuildwheel_like.options.model import ENGINE_NAMES
 from cibuildwheel_like.options.values import parse_engine_name
 
@@ -62,6 +63,9 @@ class Needs:
     archs: tuple[Arch, ...]
     images: tuple[str, ...]
     source: str  # where the needs came from, for the report
+    # images whose absence only slows the run down: the cross image of `emulation = auto`
+    # builds, which are then built under emulation (pipeline/cross.py)
+    optional_images: tuple[str, ...] = ()
 
 
 def engine_checks(engine: EngineName) -> list[Check]:
@@ -125,13 +129,9 @@ def binfmt_checks(
 
 
 def image_fix(ref: str, engine: EngineName) -> str:
-    ours = r.parse_image_name(ref)
-    if ours is not None and ours[1] in r.BUILD_ARCHS:
-        suite, arch = ours
-        return (
-            f"cibuildwheel-like images build --suite {suite.value} --arch {arch.value}"
-            f" --engine {engine}"
-        )
+    command = r.build_command(ref, engine)
+    if command is not None:
+        return command
     pull = f"`{engine} pull {ref}` (needs the registry)"
     if "musllinux" in ref:
         return f'{pull}, or skip musl builds: skip = "*-musllinux_*" (no local musl image recipe)'
@@ -142,15 +142,21 @@ def image_fix(ref: str, engine: EngineName) -> str:
     )
 
 
-def image_checks(engine: EngineName, images: Iterable[str]) -> list[Check]:
+def image_checks(
+    engine: EngineName, images: Iterable[str], *, optional: Iterable[str] = ()
+) -> list[Check]:
+    """One check per image; a missing ``optional`` image is a warning, not a failure."""
     checks: list[Check] = []
-    for ref in images:
+    for ref, required in [*((i, True) for i in images), *((i, False) for i in optional)]:
         info = engine_images.image_info(engine, ref)
+        missing = f"not in {engine}'s local store"
+        if not required:
+            missing += "; emulation = auto builds these identifiers under emulation instead"
         checks.append(
             Check(
                 name=f"image {ref}",
-                level=Level.OK if info else Level.FAIL,
-                detail=f"local ({info.platform})" if info else f"not in {engine}'s local store",
+                level=Level.OK if info else Level.FAIL if required else Level.WARN,
+                detail=f"local ({info.platform})" if info else missing,
                 fix=image_fix(ref, engine),
             )
         )
@@ -228,7 +234,7 @@ def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
     engine_ok = all(c.level is not Level.FAIL for c in checks)
     checks += binfmt_checks(needs.archs, host=host_arch)
     if engine_ok:
-        checks += image_checks(needs.engine, needs.images)
+        checks += image_checks(needs.engine, needs.images, optional=needs.optional_images)
         checks.append(orphan_check(needs.engine))
     else:
         checks += [
@@ -238,7 +244,7 @@ def run_checks(needs: Needs, *, host: Arch | None = None) -> list[Check]:
                 detail="not checked: the engine is not usable",
                 fix="fix the engine first",
             )
-            for ref in needs.images
+            for ref in (*needs.images, *needs.optional_images)
         ]
     checks += disk_checks([_STORAGE[needs.engine], Path.cwd()])
     checks += tool_checks()
@@ -302,10 +308,16 @@ def needs_from_project(request: DoctorRequest, ctx: Context) -> Needs:
     builds = [resolver.build_options(c) for c in resolver.selected_configurations()]
     configured = {b.container_engine.name for b in builds}
     engine: EngineName = request.engine or (configured.pop() if len(configured) == 1 else "docker")
+    host, blockers = Arch.native(), resolver.globals.cross_blockers
+    cross = [decide(b, blockers=blockers, host=host) for b in builds]
+    required = [d.build_image for d in cross if d.build_image and d.setting == "cross"]
+    optional = [d.build_image for d in cross if d.build_image and d.setting == "auto"]
+    images = tuple(dict.fromkeys([*(b.image for b in builds), *required]))
     return Needs(
         engine=engine,
         archs=tuple(dict.fromkeys(b.arch for b in builds)),
-        images=tuple(dict.fromkeys(b.image for b in builds)),
+        images=images,
+        optional_images=tuple(i for i in dict.fromkeys(optional) if i not in images),
         source=f"{len(builds)} identifier(s) selected by the project configuration",
     )
 

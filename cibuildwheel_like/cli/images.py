@@ -1,4 +1,4 @@
-"""``images build`` and ``images check``; ``register`` adds them (``doctor`` has its own module).
+"""``images build|check|list``; ``register`` adds them (``doctor`` has its own module).
 
 The arguments become typed values here (``BuildRequest``, ``Suite``, ``Arch``, ``EngineName``):
 nothing below ``cli/`` sees ``argparse``.
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.errors import ConfigurationError, FatalError
 from cibuildwheel_like.images import build
+from cibuildwheel_like.images import cross as cross_images
 from cibuildwheel_like.images import recipe as r
 from cibuildwheel_like.images import runtime as runtime_images
 from cibuildwheel_like.options.model import ENGINE_NAMES
@@ -20,6 +21,7 @@ from cibuildwheel_like.options.values import parse_engine_name
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Iterable, Mapping
 
     from cibuildwheel_like.context import Context
 
@@ -37,7 +39,7 @@ def _engine_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``images build|check`` to the top-level subparsers."""
+    """Add ``images build|check|list`` to the top-level subparsers."""
     images = subparsers.add_parser(
         "images", help="build or check manylinux-contract images", allow_abbrev=False
     )
@@ -85,6 +87,16 @@ def register(subparsers: Any) -> None:
         " with --force only the runtime images are rebuilt",
     )
     build_parser.add_argument(
+        "--cross",
+        action="store_true",
+        help="make the cross image of each suite instead"
+        f" ({r.CROSS_IMAGE_NAME_PATTERN}: the build image of this machine's arch plus Debian's"
+        " cross gcc/g++/gfortran for"
+        f" {', '.join(a.value for a in r.CROSS_TARGETS)}), for emulation = 'cross' or 'auto';"
+        " --arch must be this machine's (the default); with --force only the cross images are"
+        " rebuilt",
+    )
+    build_parser.add_argument(
         "--jobs",
         type=int,
         default=1,
@@ -107,6 +119,14 @@ def register(subparsers: Any) -> None:
     check.add_argument("--arch", default=None, help="expected arch (default: from identifiers)")
     _engine_argument(check)
     check.set_defaults(handler=check_command)
+
+    listing = images_sub.add_parser(
+        "list",
+        help="list our local images (build, runtime and cross) and what each holds",
+        allow_abbrev=False,
+    )
+    _engine_argument(listing)
+    listing.set_defaults(handler=list_command)
 
 
 def _words(values: list[str] | None) -> list[str]:
@@ -148,6 +168,11 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
         raise ConfigurationError("--tag names one image: pass a single --suite and --arch")
     if jobs < 1:
         raise ConfigurationError(f"--jobs: {jobs} is not a positive number of builds")
+    if args.cross and args.runtime:
+        raise ConfigurationError(
+            "--cross and --runtime make different images from the same build image: run"
+            " `images build --runtime` and `images build --cross` separately"
+        )
     engine = parse_engine_name(args.engine, option="--engine")
     requests = [
         build.BuildRequest(
@@ -162,12 +187,34 @@ def build_command(args: argparse.Namespace, ctx: Context) -> int:
         for suite in suites
         for arch in archs
     ]
-    _build_all(requests, jobs=jobs, ctx=ctx, runtime=bool(args.runtime))
+    variant: r.ImageVariant = "build"
+    if args.cross:
+        variant = "cross"
+        host = Arch.native()
+        for request in requests:
+            cross_images.check_request(request, host=host)
+    elif args.runtime:
+        variant = "runtime"
+    _build_all(requests, jobs=jobs, ctx=ctx, variant=variant)
     return 0
 
 
+def _builder(variant: r.ImageVariant) -> Callable[..., build.BuildOutcome]:
+    match variant:
+        case "build":
+            return build.build
+        case "runtime":
+            return runtime_images.build_runtime
+        case "cross":
+            return cross_images.build_cross
+
+
 def _build_all(
-    requests: list[build.BuildRequest], *, jobs: int, ctx: Context, runtime: bool = False
+    requests: list[build.BuildRequest],
+    *,
+    jobs: int,
+    ctx: Context,
+    variant: r.ImageVariant = "build",
 ) -> None:
     """Build each request, up to ``jobs`` at once; every failure is reported, the first raised."""
     out = ctx.output
@@ -175,7 +222,7 @@ def _build_all(
 
     def one(request: build.BuildRequest) -> None:
         prefix = f"[{request.suite.value}/{request.arch.value}] " if several else ""
-        make = runtime_images.build_runtime if runtime else build.build
+        make = _builder(variant)
         outcome = make(
             request,
             cache=ctx.cache,
@@ -228,3 +275,79 @@ def check_command(args: argparse.Namespace, ctx: Context) -> int:
     for line in report.lines():
         ctx.output.info(line)
     return 0 if report.ok else 1
+
+
+def list_command(args: argparse.Namespace, ctx: Context) -> int:
+    from cibuildwheel_like.engine import client  # noqa: PLC0415  # only this action asks the engine
+
+    engine = parse_engine_name(args.engine, option="--engine")
+    found: list[tuple[str, Mapping[str, str]]] = []
+    for ref in client.local_image_refs(engine):
+        if r.parse_our_image_name(ref) is None:
+            continue
+        info = client.image_info(engine, ref)
+        if info is not None:
+            found.append((ref.removeprefix("localhost/"), info.labels))
+    if not found:
+        ctx.output.info(
+            f"no cibuildwheel-like images in {engine}'s store; make one with"
+            f" `cibuildwheel-like images build --suite {r.DEFAULT_SUITE.value} --engine {engine}`"
+        )
+        return 0
+    for line in list_lines(found, engine=engine):
+        ctx.output.info(line)
+    return 0
+
+
+def list_lines(images: Iterable[tuple[str, Mapping[str, str]]], *, engine: str) -> list[str]:
+    """One aligned line per image of ours (others are left out), sorted by name: its variant,
+    glibc, policy and interpreters, what a runtime or cross image is made of, and the command
+    that rebuilds it when its recipe version is not the current one."""
+    rows: list[tuple[str, str, str]] = []
+    for ref, labels in sorted(images):
+        ours = r.parse_our_image_name(ref)
+        if ours is None:
+            continue
+        variant = ours[0]
+
+        def label(name: str, labels: Mapping[str, str] = labels) -> str:
+            return labels.get(f"{r.LABEL_PREFIX}.{name}", "")
+
+        facts = [
+            f"glibc {label('glibc') or '?'}",
+            label("policy") or "no policy",
+            label("interpreters") or "no interpreters",
+        ]
+        match variant:
+            case "build":
+                pass
+            case "runtime":
+                facts.append("no compiler")
+            case "cross":
+                facts.append(
+                    f"cross gcc for {label('cross-targets') or '?'}"
+                    f" (glibc {label('cross-glibc') or '?'})"
+                )
+        stale = _stale(variant, label)
+        if stale:
+            command = r.build_command(ref, engine)
+            facts.append(f"{stale}: rebuild with `{command}`" if command else stale)
+        rows.append((ref, variant, ", ".join(facts)))
+    width = max((len(ref) for ref, _, _ in rows), default=0)
+    return [f"{ref:<{width}}  {variant:<7}  {facts}" for ref, variant, facts in rows]
+
+
+def _stale(variant: r.ImageVariant, label: Callable[[str], str]) -> str:
+    """Why an image's recipe is not the current one ("" when it is, as far as labels tell)."""
+    wanted = [("recipe-version", r.RECIPE_VERSION)]
+    match variant:
+        case "build":
+            pass
+        case "runtime":
+            wanted.append(("runtime-recipe-version", runtime_images.RUNTIME_RECIPE_VERSION))
+        case "cross":
+            wanted.append(("cross-recipe-version", cross_images.CROSS_RECIPE_VERSION))
+    for name, current in wanted:
+        if label(name) != current:
+            return f"outdated ({name} {label(name) or 'missing'}, current {current})"
+    return ""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.cross_support import CrossDecision
     from cibuildwheel_like.options.model import BuildOptions
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.plan import Plan
@@ -135,6 +136,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
                     "interpreter": build.config.path,
                     "test": not build.test_skipped and bool(build.test_command),
                     "test_container": test_container_data(build, group.image),
+                    "emulation": emulation_data(plan.cross.get(build.identifier)),
                     "options": {
                         name: {"value": r.value, "source": r.layer} for name, r in sources.items()
                     },
@@ -183,6 +185,33 @@ def test_container_data(build: BuildOptions, build_image: str) -> dict[str, Any]
     }
 
 
+def emulation_data(decision: CrossDecision | None) -> dict[str, Any] | None:
+    """How the build is made (``emulation``): natively, under QEMU or cross-compiled, and why."""
+    if decision is None:
+        return None
+    return {
+        "setting": decision.setting,
+        "mode": decision.mode,
+        "reasons": list(decision.reasons),
+        "warnings": list(decision.warnings),
+        "build_image": decision.build_image,
+    }
+
+
+def emulation_line(decision: CrossDecision | None) -> str | None:
+    """The text view's line for a foreign-arch build whose emulation is cross or auto."""
+    if decision is None or decision.setting == "emulate":
+        return None
+    match decision.mode:
+        case "native":
+            return None
+        case "emulate":
+            return f"emulated ({'; '.join(decision.reasons)})"
+        case "cross":
+            warnings = "".join(f"; warning: {w}" for w in decision.warnings)
+            return f"cross (compiled in {decision.build_image}{warnings})"
+
+
 def to_json(plan: Plan, *, redact: Callable[[Any], Any] | None = None) -> str:
     """``redact``: masks the secrets in the document (Output.redact_data)."""
     data = to_data(plan)
@@ -227,6 +256,9 @@ def show(plan: Plan, output: Output) -> None:
             else:
                 tests = "tested"
             output.print_raw(f"  {build.identifier}  ({build.config.path}, {tests})")
+            how = emulation_line(plan.cross.get(build.identifier))
+            if how is not None:
+                output.print_raw(f"      {how}")
             # Only what an override or identifier-specific layer changed is shown again here.
             for name, r in plan.sources_of(build.identifier).items():
                 if r != run_wide.get(name):

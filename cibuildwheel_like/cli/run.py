@@ -15,7 +15,12 @@ from cibuildwheel_like.cli.arguments import (
     add_verbosity_arguments,
     selection_from,
 )
-from cibuildwheel_like.cli.selection import check_buildable, nothing_to_build, planned
+from cibuildwheel_like.cli.selection import (
+    announce_cross,
+    check_buildable,
+    nothing_to_build,
+    planned,
+)
 from cibuildwheel_like.errors import FatalError, HostCommandError
 from cibuildwheel_like.options.cascade import COMMAND_LINE
 from cibuildwheel_like.report import build_report, summary
@@ -85,13 +90,14 @@ def command(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         if not plan.builds and not _empty_share(plan, ctx):
             return nothing_to_build(plan)
-        check_buildable(plan.globals.package_dir)
+        check_buildable(plan.globals)
         report_path = _report_path(report_arg, plan, ctx)
         retry: RetryChoice | None = None
         if retry_arg is not None:
             from cibuildwheel_like.cli.retry import retry_plan  # noqa: PLC0415
 
             plan, retry = retry_plan(full_plan, (ctx.cwd / retry_arg).resolve(), ctx)
+        announce_cross(plan, ctx.output)
         from cibuildwheel_like import pipeline  # noqa: PLC0415  # engine code, loaded lazily
         from cibuildwheel_like.pipeline.deliver import prepare_output_dir  # noqa: PLC0415
         from cibuildwheel_like.pipeline.output_lock import output_dir_lock  # noqa: PLC0415

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from cibuildwheel_like.errors import ConfigurationError, NothingToDoError
 from cibuildwheel_like.options.cascade import COMMAND_LINE
-from cibuildwheel_like.options.config_file import read_toml
 from cibuildwheel_like.options.package_source import open_package
 from cibuildwheel_like.options.resolver import CliValues, resolve_options
 from cibuildwheel_like.output import secrets
@@ -23,6 +22,8 @@ if TYPE_CHECKING:
 
     from cibuildwheel_like.cli.arguments import Selection
     from cibuildwheel_like.context import Context
+    from cibuildwheel_like.options.model import GlobalOptions
+    from cibuildwheel_like.output.console import Output
 
 PACKAGE_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
@@ -36,19 +37,16 @@ def check_package_files(package_dir: Path) -> None:
         )
 
 
-def check_buildable(package_dir: Path) -> None:
+def check_buildable(globals: GlobalOptions) -> None:  # noqa: A002  # cibuildwheel's name
     """Before a real build: an empty pyproject.toml alone says nothing about how to build.
 
     Listing identifiers or showing the plan needs no build backend, so only `run` asks this.
     """
-    if any((package_dir / name).exists() for name in ("setup.py", "setup.cfg")):
-        return
-    pyproject = package_dir / "pyproject.toml"
-    if pyproject.exists() and not read_toml(pyproject):
+    if globals.only_an_empty_pyproject:
         raise ConfigurationError(
-            f"{pyproject} is empty and there is no setup.py or setup.cfg: nothing says how to"
-            " build this project. Add a [build-system] (and [project]) table, or point PACKAGE"
-            " at the project to build"
+            f"{globals.package_dir / 'pyproject.toml'} is empty and there is no setup.py or"
+            " setup.cfg: nothing says how to build this project. Add a [build-system] (and"
+            " [project]) table, or point PACKAGE at the project to build"
         )
 
 
@@ -98,6 +96,7 @@ def planned(selection: Selection, ctx: Context, *, whole: bool = False) -> Itera
         )
         # environment-pass values and literal secrets of the options: masked from here on
         ctx.output.protect(secrets.from_plan(plan, ctx.environ))
+        check_cross(plan)
         shard = shard_of(plan)
         yield plan if shard is None or whole else select_share(plan, shard)
 
@@ -120,3 +119,42 @@ def nothing_to_build(plan: Plan) -> int:
         f" archs={','.join(sorted(a.value for a in g.archs))}."
         " Check `build`, `skip`, `archs` and requires-python, or pass --allow-empty"
     )
+
+
+def check_cross(plan: Plan) -> None:
+    """``emulation = cross`` for a build that cannot be cross-compiled is a configuration error
+    (exit 2), for every command and every share, before any container: the whole plan's builds,
+    each with its reasons, and the fix."""
+    refused = {i: d for i, d in plan.cross.items() if d.setting == "cross" and d.reasons}
+    if not refused:
+        return
+    layers = dict.fromkeys(
+        source.layer
+        for i in refused
+        if (source := plan.build_sources.get(i, {}).get("emulation")) is not None
+    )
+    where = f" (from {', '.join(layers)})" if layers else ""
+    count = f"{len(refused)} identifier{'s' if len(refused) != 1 else ''}"
+    lines = [f"emulation = 'cross'{where}: {count} cannot be cross-compiled:"]
+    lines += [f"  {i}: {'; '.join(d.reasons)}" for i, d in refused.items()]
+    lines.append(
+        "Use emulation = 'auto' (cross-compile what can be, emulate the rest) or 'emulate', or"
+        " set it per identifier in [[tool.cibuildwheel-like.overrides]]"
+    )
+    raise ConfigurationError("\n".join(lines))
+
+
+def announce_cross(plan: Plan, output: Output) -> None:
+    """Before a run: which builds ``auto`` emulates instead of cross-compiling, and why (one
+    info line each), and what may not be ready for a cross build (a warning per build)."""
+    for identifier, d in plan.cross.items():
+        if d.mode == "emulate" and d.setting == "auto" and d.reasons:
+            output.info(
+                f"{identifier}: emulated, not cross-compiled (emulation = 'auto'):"
+                f" {'; '.join(d.reasons)}"
+            )
+        elif d.mode == "cross" and d.warnings:
+            output.warning(
+                f"{identifier}: cross-compiled (emulation = '{d.setting}'), but"
+                f" {'; '.join(d.warnings)}"
+            )

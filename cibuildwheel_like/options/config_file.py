@@ -93,10 +93,13 @@ def read_toml(path: Path) -> dict[str, Any]:
     return document
 
 
-def load_config(path: Path | None) -> ConfigFile:
+def load_config(path: Path | None, *, document: Mapping[str, Any] | None = None) -> ConfigFile:
+    """The configuration in ``path``; ``document`` is its TOML when the caller has already
+    read it (the package's pyproject.toml, options/project_files.py)."""
     if path is None:
         return ConfigFile(path=None)
-    document = read_toml(path)
+    if document is None:
+        document = read_toml(path)
     tool = document.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigurationError(f"{path}: [tool] must be a table, not {_type(tool)}")

@@ -25,6 +25,7 @@ EmulatedTests = Literal["full", "smoke", "skip"]
 Installer = Literal["auto", "pip", "uv"]  # ours: test-installer, build-installer
 TestContainer = Literal["build", "fresh"]  # ours: test-container
 ContainerTmp = Literal["memory", "disk"]  # ours: container-tmp
+Emulation = Literal["emulate", "cross", "auto"]  # ours: emulation (foreign arches)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -106,6 +107,7 @@ class BuildOptions:
     test_installer: Installer = "auto"  # ours: test-installer / CIBWL_TEST_INSTALLER
     build_installer: Installer = "auto"  # ours: build-installer / CIBWL_BUILD_INSTALLER
     test_container: TestContainer = "build"  # ours: test-container / CIBWL_TEST_CONTAINER
+    emulation: Emulation = "emulate"  # ours: emulation / CIBWL_EMULATION (foreign arches)
     test_image: str = ""  # ours: test-image, resolved; "" = the build image (fresh only)
     # audit-command, split into its commands (each with {abi3_wheel} or {wheel}); () = no audit
     audit_commands: tuple[str, ...] = ()
@@ -148,6 +150,12 @@ class GlobalOptions:
     keep_going: bool = False  # ours: keep-going / CIBWL_KEEP_GOING / --keep-going
     # why the project may build an abi3 / py3-none wheel later Pythons reuse (wheel_reuse.py)
     wheel_reuse_hint: str | None = None
+    # what in the project's build files stands against cross-compiling it (emulation = cross
+    # or auto; options/cross_support.py); read only when some build's emulation is not emulate
+    cross_blockers: tuple[str, ...] = ()
+    # an empty pyproject.toml and no setup.py or setup.cfg: nothing says how to build, which
+    # only `run` refuses (listing identifiers and plans need no build backend)
+    only_an_empty_pyproject: bool = False
     # ours: ca-bundle / CIBWL_CA_BUNDLE, else the host's SSL_CERT_FILE, REQUESTS_CA_BUNDLE or
     # PIP_CERT: copied into every container (engine/certificates.py); None: the image's own
     ca_bundle: Path | None = None

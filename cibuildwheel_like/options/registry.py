@@ -385,6 +385,23 @@ _OURS = (
         " when a container is kept and how abi3 wheels are handled.",
         example="true",
     ),
+    OptionSpec(
+        name="emulation",
+        toml_table=OURS_TABLE,
+        env_var="CIBWL_EMULATION",
+        default="emulate",
+        kind="choice",
+        choices=("emulate", "cross", "auto"),
+        platform_env=False,
+        help="How wheels for an architecture this machine runs only under QEMU are built."
+        " emulate (the default, as cibuildwheel): everything in the emulated container. cross:"
+        " compile on this machine with a cross toolchain (the image debian-SUITE-cross, made"
+        " with `cibuildwheel-like images build --suite SUITE --arch x86_64 --cross`), then"
+        " repair and test in the emulated container; an identifier that cannot be"
+        " cross-compiled is an error naming why. auto: cross where possible, emulate the rest,"
+        " saying which and why (`plan` shows it). Per build: [[tool.cibuildwheel-like.overrides]].",
+        example='"auto"',
+    ),
 )
 
 _TEST_CONTAINER = (

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from cibuildwheel_like.errors import ConfigurationError
-from cibuildwheel_like.options.config_file import read_toml
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
+
+    from cibuildwheel_like.options.project_files import ProjectFiles
 
 ENV_VAR = "CIBW_PROJECT_REQUIRES_PYTHON"
 
@@ -39,30 +40,31 @@ def validate_env_requires_python(value: str) -> SpecifierSet:
     return parse_requires_python(value, source=ENV_VAR)
 
 
-def _from_pyproject(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    data = read_toml(path)  # the one reader: bad UTF-8 or deep nesting are exit 2 as well
-    project = data.get("project")
+def _from_pyproject(files: ProjectFiles) -> str | None:
+    data = files.pyproject  # the one reader: bad UTF-8 or deep nesting are exit 2 as well
+    project = None if data is None else data.get("project")
     if not isinstance(project, dict) or "requires-python" not in project:
         return None
     value = project["requires-python"]
     if not isinstance(value, str):
         raise ConfigurationError(
-            f"{path}: [project].requires-python must be a string such as '>=3.10', got {value!r}."
+            f"{files.pyproject_path}: [project].requires-python must be a string such as"
+            f" '>=3.10', got {value!r}."
         )
     return value
 
 
-def _from_setup_cfg(path: Path) -> str | None:
+def _from_setup_cfg(files: ProjectFiles) -> str | None:
+    text = files.strict_text("setup.cfg", what="[options] python_requires")
+    if text is None:
+        return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        with path.open(encoding="utf-8") as f:
-            parser.read_file(f)
-    except FileNotFoundError:
-        return None
-    except (configparser.Error, UnicodeDecodeError, OSError) as e:
-        raise ConfigurationError(f"{path}: cannot be read: {e}") from None
+        parser.read_string(text)
+    except configparser.Error as e:
+        raise ConfigurationError(
+            f"{files.package_dir / 'setup.cfg'}: cannot be read: {e}"
+        ) from None
     if parser.has_option("options", "python_requires"):
         return parser.get("options", "python_requires")
     return None
@@ -122,17 +124,12 @@ def setup_py_python_requires(source: str) -> str | None:
     return (found[-1] if found else "") or None
 
 
-def _from_setup_py(path: Path) -> str | None:
-    try:
-        source = path.read_text("utf-8")
-    except FileNotFoundError:
-        return None
-    except (UnicodeDecodeError, OSError) as e:
-        raise ConfigurationError(f"{path}: cannot be read: {e}") from None
-    return setup_py_python_requires(source)
+def _from_setup_py(files: ProjectFiles) -> str | None:
+    source = files.strict_text("setup.py", what="python_requires")
+    return None if source is None else setup_py_python_requires(source)
 
 
-def find_requires_python_with_source(package_dir: Path) -> tuple[str, Path] | None:
+def find_requires_python_with_source(files: ProjectFiles) -> tuple[str, Path] | None:
     """The requires-python string and the file it came from, validated; None if not declared."""
     readers = (
         ("pyproject.toml", _from_pyproject, "[project].requires-python"),
@@ -140,25 +137,25 @@ def find_requires_python_with_source(package_dir: Path) -> tuple[str, Path] | No
         ("setup.py", _from_setup_py, "python_requires"),
     )
     for name, reader, key in readers:
-        path = package_dir / name
-        value = reader(path)
+        value = reader(files)
         if value is not None:
+            path = files.package_dir / name
             parse_requires_python(value, source=f"{path}: {key}")
             return value, path
     return None
 
 
-def find_requires_python(package_dir: Path) -> str | None:
+def find_requires_python(files: ProjectFiles) -> str | None:
     """The project's declared requires-python (validated), or None if it declares none."""
-    found = find_requires_python_with_source(package_dir)
+    found = find_requires_python_with_source(files)
     return None if found is None else found[0]
 
 
-def resolve_requires_python(package_dir: Path, environ: Mapping[str, str]) -> SpecifierSet | None:
+def resolve_requires_python(files: ProjectFiles, environ: Mapping[str, str]) -> SpecifierSet | None:
     """What the build selector uses: CIBW_PROJECT_REQUIRES_PYTHON if set and non-empty, else the
     project's declaration, else None."""
     env_value = environ.get(ENV_VAR, "")
     if env_value:
         return validate_env_requires_python(env_value)
-    value = find_requires_python(package_dir)
+    value = find_requires_python(files)
     return None if value is None else SpecifierSet(value)

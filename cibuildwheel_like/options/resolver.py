@@ -23,12 +23,14 @@ from cibuildwheel_like.options import removed as removed_settings
 from cibuildwheel_like.options import values as ov
 from cibuildwheel_like.options.ca_bundle import resolve_ca_bundle
 from cibuildwheel_like.options.cascade import COMMAND_LINE, Cascade, Resolved
-from cibuildwheel_like.options.config_file import load_config, locate_config_file, read_toml
+from cibuildwheel_like.options.config_file import load_config, locate_config_file
+from cibuildwheel_like.options.cross_support import project_blockers
 from cibuildwheel_like.options.dependency_groups import DependencyGroups, load_dependency_groups
 from cibuildwheel_like.options.dependency_versions import parse_dependency_versions
 from cibuildwheel_like.options.environment import parse_environment
 from cibuildwheel_like.options.model import BuildOptions, GlobalOptions, PythonConfiguration
 from cibuildwheel_like.options.platform import check_platform, only_configuration
+from cibuildwheel_like.options.project_files import ProjectFiles
 from cibuildwheel_like.options.requires_python import resolve_requires_python
 from cibuildwheel_like.options.selector import (
     BuildSelector,
@@ -48,7 +50,6 @@ from cibuildwheel_like.options.wheel_reuse import reuse_hint
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
 
     from packaging.specifiers import SpecifierSet
 
@@ -89,7 +90,9 @@ def resolve_options(
         package_dir=package_dir,
         config_file=config_file if config_file is not None else cli.config_file,
     )
-    config = load_config(path)
+    files = ProjectFiles(package_dir)
+    shared = path is not None and path == files.pyproject_path
+    config = load_config(path, document=files.pyproject if shared else None)
     cli_options: dict[str, str] = {}
     if cli.archs is not None:
         cli_options["archs"] = cli.archs
@@ -104,7 +107,7 @@ def resolve_options(
         cascade=cascade,
         cli=cli,
         project_dir=project_dir,
-        package_dir=package_dir,
+        files=files,
         config_file=path,
         environ=dict(environ),
     )
@@ -119,7 +122,7 @@ class Resolver:
         cascade: Cascade,
         cli: CliValues,
         project_dir: Path,
-        package_dir: Path,
+        files: ProjectFiles,
         config_file: Path | None,
         environ: Mapping[str, str],
     ) -> None:
@@ -127,7 +130,8 @@ class Resolver:
         self._cli = cli
         self._environ = environ
         self._project_dir = project_dir
-        self._package_dir = package_dir
+        self._files = files
+        self._package_dir = files.package_dir
         self._config_file = config_file
         self._cache: dict[str, BuildOptions] = {}
         self._groups: DependencyGroups | None = None  # parsed on first use
@@ -148,7 +152,7 @@ class Resolver:
     @functools.cached_property
     def requires_python(self) -> SpecifierSet | None:
         """CIBW_PROJECT_REQUIRES_PYTHON, else the project's declaration, else None."""
-        return resolve_requires_python(self._package_dir, self._environ)
+        return resolve_requires_python(self._files, self._environ)
 
     @functools.cached_property
     def build_selector(self) -> BuildSelector:
@@ -200,13 +204,28 @@ class Resolver:
             keep_going=ov.parse_switch(
                 self.value("keep-going"), option=self._option_label("keep-going")
             ),
-            wheel_reuse_hint=reuse_hint(self._package_dir),
+            wheel_reuse_hint=reuse_hint(self._files),
+            cross_blockers=project_blockers(self._files) if self._cross_asked() else (),
+            only_an_empty_pyproject=self._files.only_an_empty_pyproject(),
             ca_bundle=resolve_ca_bundle(
                 self.value("ca-bundle"),
                 option=self._option_label("ca-bundle"),
                 base_dir=self._project_dir,
                 environ=env,
             ),
+        )
+
+    def _cross_asked(self) -> bool:
+        """Whether some build's emulation may be cross or auto (the run-wide value, or an
+        override below the environment): only then are the project's files read for it."""
+        resolved = self._cascade.resolve("emulation", None)
+        if resolved.value != "emulate":
+            return True
+        if resolved.layer.startswith("env ") or resolved.layer == COMMAND_LINE:
+            return False  # above every override
+        return any(
+            str(o.options.get("emulation", "emulate")) != "emulate"
+            for o in self._cascade.config.ours_overrides
         )
 
     def _option_label(self, name: str) -> str:
@@ -267,21 +286,17 @@ class Resolver:
             where = f"{config.path}: [[tool.cibuildwheel-like.overrides]] #{override.number} select"
             expand_selector(override.select, option=where)
 
-    @functools.cached_property
-    def _pyproject(self) -> Mapping[str, Any] | None:
-        """The package's pyproject.toml (not --config-file), read once; None if absent."""
-        path = self._package_dir / "pyproject.toml"
-        return read_toml(path) if path.is_file() else None
-
     def _group_requirements(self, groups: tuple[str, ...], *, option: str) -> tuple[str, ...]:
         """The requirements of ``groups`` (test-groups); the table is parsed once, when a
         group is first asked for, so a project that uses no groups is never refused for it."""
         if not groups:
             return ()
         if self._groups is None:
-            path = self._package_dir / "pyproject.toml"
             self._groups = load_dependency_groups(
-                self._pyproject, path=path, groups=groups, option=option
+                self._files.pyproject,
+                path=self._files.pyproject_path,
+                groups=groups,
+                option=option,
             )
         return self._groups.requirements(groups, option=option)
 
@@ -372,6 +387,7 @@ class Resolver:
                 get("build-installer"), option=label("build-installer")
             ),
             test_container=test_container,
+            emulation=ov.parse_emulation(get("emulation"), option=label("emulation")),
             test_image=resolve_test_image(
                 get("test-image"),
                 test_container=test_container,
@@ -477,6 +493,7 @@ def _typed_check(resolved: Mapping[str, Resolved], *, base_dir: Path) -> None:
     for name in ("test-installer", "build-installer"):
         ov.parse_installer(get(name), option=label(name))
     ov.parse_test_container(get("test-container"), option=label("test-container"))
+    ov.parse_emulation(get("emulation"), option=label("emulation"))
     parse_audit_commands(get("audit-command"), option=label("audit-command"))
     parse_installer_requirement(
         get("require-installable-by"), option=label("require-installable-by")

@@ -18,6 +18,7 @@ from cibuildwheel_like.options.model import (
     ENGINE_NAMES,
     ContainerTmp,
     EmulatedTests,
+    Emulation,
     EngineConfig,
     EngineName,
     FrontendConfig,
@@ -284,6 +285,19 @@ def parse_test_container(value: str, *, option: str = "test-container") -> TestC
         value,
         option=option,
         why="fresh tests each wheel in a new container that never ran before-all or before-build",
+    )
+
+
+def parse_emulation(value: str, *, option: str = "emulation") -> Emulation:
+    """emulation / CIBWL_EMULATION: emulate, cross or auto."""
+    match value:
+        case "emulate" | "cross" | "auto":
+            return value
+    raise _not_a_choice(
+        "emulation",
+        value,
+        option=option,
+        why="cross compiles foreign-arch wheels on this machine, auto where it can",
     )
 
 

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from cibuildwheel_like.options.project_files import ProjectFiles
 
 # The files where build backends take the limited API or a custom wheel tag from.
 CONFIG_FILES = (
@@ -38,15 +38,11 @@ WORDS = re.compile(
 )
 
 
-def reuse_hint(package_dir: Path) -> str | None:
+def reuse_hint(files: ProjectFiles) -> str | None:
     """``"setup.py: py_limited_api"`` (the first file and word found), or None."""
     for name in CONFIG_FILES:
-        path = package_dir / name
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        found = WORDS.search(text)
+        text = files.text(name)
+        found = None if text is None else WORDS.search(text)
         if found is not None:
             return f"{name}: {found.group(0)}"
     return None

@@ -438,6 +438,8 @@ class Output:
             else:
                 for line in rows_of.plain_table(rows):
                     self._write(line)
+            for line in rows_of.built_by_lines(results):
+                self._write(line)
             built = sum(r.status == "built" for r in results)
             elapsed = rows_of.format_seconds(time.monotonic() - self._started)
             style = "green" if built == len(results) and exit_code in (None, 0) else "yellow"

@@ -5,8 +5,10 @@ Nothing here touches a container, so all of it is unit-tested directly.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
@@ -15,7 +17,7 @@ from cibuildwheel_like.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from pathlib import Path, PurePosixPath
+    from pathlib import PurePosixPath
 
     from cibuildwheel_like.options.model import FrontendConfig, FrontendName
 
@@ -67,6 +69,27 @@ def config_settings_flags(
             setting = key
         flags.append(f"-C{prepare_command(setting, project=project, package=package)}")
     return flags
+
+
+def config_settings_dict(
+    settings: Iterable[tuple[str, str | None]],
+    *,
+    project: PurePosixPath,
+    package: PurePosixPath,
+) -> dict[str, str | list[str]]:
+    """The settings as pypa/build's API takes them (what its ``-C`` flags become): a bare key
+    is "", a repeated key a list of its values in order."""
+    found: dict[str, str | list[str]] = {}
+    for key, value in settings:
+        text = prepare_command(value or "", project=project, package=package)
+        earlier = found.get(key)
+        if earlier is None:
+            found[key] = text
+        elif isinstance(earlier, list):
+            earlier.append(text)
+        else:
+            found[key] = [earlier, text]
+    return found
 
 
 def build_argv(
@@ -240,11 +263,14 @@ SO_HINT = (
 
 
 def stale_so_hint(package_dir: Path, *, limit: int = 5) -> str:
-    found = [
-        p
-        for p in sorted(package_dir.rglob("*.so"))
-        if not any(part in {".venv", "venv", ".tox", ".nox"} for part in p.parts)
-    ]
+    # os.walk skips a folder that vanishes while it is read (another lane's delivery folder in a
+    # wheelhouse inside the project); rglob raised there and masked the failure being explained.
+    skipped = {".venv", "venv", ".tox", ".nox"}
+    found: list[Path] = []
+    for root, dirs, files in os.walk(package_dir):
+        dirs[:] = [d for d in dirs if d not in skipped]
+        found.extend(Path(root, f) for f in files if f.endswith(".so"))
+    found.sort()
     if not found:
         return ""
     shown = ", ".join(str(p.relative_to(package_dir)) for p in found[:limit])

@@ -10,6 +10,8 @@ from cibuildwheel_like.pipeline.argv import prepare_command, shell
 from cibuildwheel_like.pipeline.uv_tools import uses_uv
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cibuildwheel_like.pipeline.state import BuildRun
 
 
@@ -17,12 +19,18 @@ def before_build(build: BuildRun) -> None:
     # Here rather than in "prepare": what before-build compiles is cached too, and an
     # identifier that reuses an abi3 wheel never pays for the probe.
     caches.wire_compiler_cache(build)
+    run_before_build(build)
+
+
+def run_before_build(build: BuildRun, *, extra_env: Mapping[str, str] | None = None) -> None:
+    """The user's command, if any; ``extra_env`` over the build's environment (a cross build's
+    toolchain)."""
     command = build.options.before_build
     if not command.strip():
         return
     with build.step("before-build"):
         paths = build.run.paths
-        env = dict(build.env)
+        env = {**build.env, **(extra_env or {})}
         if uses_uv(build.options.build_frontend):
             # No venv on Linux: let `uv pip install` in before-build target this Python.
             env["UV_PYTHON"] = str(build.python_bin / "python")

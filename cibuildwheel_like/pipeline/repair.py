@@ -35,7 +35,7 @@ def repair_wheel(build: BuildRun, built: PurePosixPath) -> PurePosixPath:
                 project=paths.project,
                 package=paths.package,
             )
-            build.call(shell(command), hint=stale_so_hint(run.globals.package_dir))
+            build.call(shell(command), hint=lambda: stale_so_hint(run.globals.package_dir))
         else:
             build.capture(["mv", "--", str(built), str(paths.repaired)])
         wheels, refused = split_entries(list_entries(build, paths.repaired))

@@ -21,6 +21,7 @@ from cibuildwheel_like.pipeline import (
     audit,
     before_build,
     build,
+    cross,
     early_venv,
     fresh_test,
     prepare,
@@ -108,9 +109,18 @@ def _speculative_build(b: BuildRun) -> PurePosixPath | None:
 
 
 def _build(b: BuildRun) -> PurePosixPath:
-    """before-build, then the build, with the test's venv made meanwhile where it can be."""
-    before_build.before_build(b)
+    """before-build, then the build, with the test's venv made meanwhile where it can be; or
+    the cross build (``cross``), and under ``emulation = auto`` the build here when it fails."""
+    if not cross.planned(b):
+        before_build.before_build(b)
+        early_venv.start(b, b.test_folder() / "venv")
+        return build.build_wheel(b)
     early_venv.start(b, b.test_folder() / "venv")
+    try:
+        return cross.build_wheel(b)
+    except FatalError as e:
+        cross.fall_back(b, e)  # raises, unless `auto` builds it here instead
+    before_build.before_build(b)
     return build.build_wheel(b)
 
 

@@ -21,17 +21,26 @@ from cibuildwheel_like.errors import BuildStepError, FatalError
 from cibuildwheel_like.pipeline import timeouts
 from cibuildwheel_like.pipeline.argv import display
 from cibuildwheel_like.pipeline.audit import AuditEnvironments
-from cibuildwheel_like.report.results import CacheStats, Provenance, StepTiming, TestOutcome
+from cibuildwheel_like.report.results import (
+    BuildMethod,
+    CacheStats,
+    Provenance,
+    StepTiming,
+    TestOutcome,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from contextlib import AbstractContextManager
     from pathlib import Path
 
+    from cibuildwheel_like.archs import Arch
     from cibuildwheel_like.context import Context
     from cibuildwheel_like.engine.client import ImageIdentity
     from cibuildwheel_like.engine.container import ExecResult
+    from cibuildwheel_like.options.cross_support import CrossDecision
     from cibuildwheel_like.options.model import BuildOptions, GlobalOptions
+    from cibuildwheel_like.pipeline.cross import CrossRun
     from cibuildwheel_like.pipeline.deliver import Delivery
     from cibuildwheel_like.pipeline.early_venv import EarlyVenv
     from cibuildwheel_like.pipeline.uv_tools import FoundUv
@@ -217,6 +226,41 @@ class GroupRun:
     auditwheel_version: str | None = None  # asked once per container; "" = unknown
     test_folders: int = 0  # test folders so far in this container: numbers each new one
     overlap_tests: bool = False  # Plan.overlaps_tests: a test may run beside the next build
+    # per identifier: native, emulated or cross-compiled, and why (Plan.cross)
+    decisions: Mapping[str, CrossDecision] = dataclasses.field(default_factory=dict)
+    cross: CrossRun | None = None  # the build container of cross builds (pipeline/cross.py)
+    methods: dict[str, BuildMethod] = dataclasses.field(default_factory=dict)  # by identifier
+
+    def moved_to(
+        self,
+        container: BuildContainer,
+        *,
+        image: str,
+        arch: Arch,
+        builds: tuple[BuildOptions, ...],
+    ) -> GroupRun:
+        """This run's copy for another container (a fresh test container, a cross build
+        container): the same run, lane and control; nothing this container learned (its
+        environment, wheels, tools, image), and no before-all."""
+        return dataclasses.replace(
+            self,
+            group=dataclasses.replace(
+                self.group, image=image, arch=arch, before_all="", builds=builds
+            ),
+            group_builds=builds,
+            container=container,
+            container_name=str(getattr(container, "name", "")),
+            base_env={},
+            built_wheels={},
+            has_constraints=False,
+            uv_installed=False,
+            uv_versions={},
+            first_wheel=None,
+            image=None,
+            auditwheel_version=None,
+            cross=None,
+            methods={},
+        )
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -236,6 +280,7 @@ class BuildRun:
     provenance: Provenance | None = None  # recorded once the wheel is repaired (or reused)
     test_dir: PurePosixPath | None = None  # see test_folder
     early_venv: EarlyVenv | None = None  # its test venv, made beside its build (early_venv)
+    method: BuildMethod | None = None  # how its wheel was compiled (None: in its container)
 
     @property
     def identifier(self) -> str:
@@ -285,10 +330,13 @@ class BuildRun:
         *,
         env: Mapping[str, str] | None = None,
         cwd: PurePosixPath | None = None,
-        hint: str = "",
+        hint: str | Callable[[], str] = "",
         shown: str | None = None,
     ) -> None:
-        """Run in the container, streaming; a non-zero exit is a BuildStepError for this step."""
+        """Run in the container, streaming; a non-zero exit is a BuildStepError for this step.
+
+        A callable ``hint`` is asked only on failure (some hints walk the project).
+        """
         result = self.run.container.run(
             argv,
             env=self.env if env is None else env,
@@ -301,7 +349,7 @@ class BuildRun:
                 step=self.current_step,
                 command=shown or display(argv),
                 returncode=result.returncode,
-                hint=hint,
+                hint=hint() if callable(hint) else hint,
             )
 
     def capture(

@@ -114,6 +114,14 @@ def uv_environment(env: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
+def build_environment(env: Mapping[str, str], uv: PurePosixPath) -> dict[str, str]:
+    """``env`` for a build whose requirements ``uv`` installs (pypa/build's uv installer finds
+    it on PATH): uv's names for the index and CA settings, and uv's folder on PATH."""
+    result = uv_environment(env)
+    result["PATH"] = with_path_entry(result.get("PATH", ""), uv.parent)
+    return result
+
+
 def pip_settings_uv_ignores(env: Mapping[str, str]) -> list[str]:
     """The PIP_* variables of ``env`` that uv would not honour (sorted)."""
     known = _PIP_HARMLESS | _PIP_TO_UV.keys()
@@ -237,7 +245,7 @@ def ensure_uv(build: BuildRun, *, known: Probe | None = None) -> PurePosixPath:
 def _from_cache(build: BuildRun, link_dir: PurePosixPath) -> str:
     """Copies the host's cached uv in; its version when it runs here, else "" (not copied)."""
     run = build.run
-    arch = build.options.arch
+    arch = run.group.arch
     musl = "musllinux" in build.identifier
     binary = cached_binary(run.ctx.cache, arch, musl=musl, warn=run.ctx.output.warning)
     if binary is None:
@@ -332,7 +340,7 @@ def uv_for_build_env(build: BuildRun, flags: Sequence[str]) -> PurePosixPath | N
         if setting == "uv":
             raise build.fail(
                 f"build-installer = 'uv', but uv cannot run in {build.run.group.image}"
-                f" ({options.arch.value}): {found.reason}. Use build-installer = 'auto' (uv"
+                f" ({build.run.group.arch.value}): {found.reason}. Use build-installer = 'auto' (uv"
                 " where it runs, else pip) or 'pip'."
             )
         output.info(f"{build.identifier}: build requirements installed with pip: {found.reason}")

@@ -85,6 +85,10 @@ def _provenance_entry(result: BuildResult) -> dict[str, Any] | None:
         "auditwheel_version": found.auditwheel_version,
         "auditwheel_policy": found.auditwheel_policy,
         "source_date_epoch": found.source_date_epoch,
+        "built_by": found.method.built_by,
+        "build_image": found.method.build_image,
+        "toolchain": found.method.toolchain,
+        "cross_fallback": found.method.cross_fallback,
     }
 
 

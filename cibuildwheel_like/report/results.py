@@ -37,6 +37,20 @@ class Failure:
     returncode: int | None = None
 
 
+BuiltBy = Literal["native", "emulated", "cross"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BuildMethod:
+    """How a wheel was compiled: on this machine's arch, under QEMU in the target's image, or
+    cross-compiled on this machine (emulation = cross | auto) and repaired under QEMU."""
+
+    built_by: BuiltBy
+    build_image: str | None = None  # cross: the image it was compiled in
+    toolchain: str | None = None  # cross: the cross compiler, e.g. "aarch64-linux-gnu-gcc 12.2.0"
+    cross_fallback: str | None = None  # emulation = auto: why it was emulated after all
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Provenance:
     """Where and how a wheel was made: the image (reference, ID, registry digests), the
@@ -49,6 +63,7 @@ class Provenance:
     auditwheel_version: str | None = None  # None: the repair did not run auditwheel
     auditwheel_policy: str | None = None  # e.g. "manylinux_2_17_x86_64"
     source_date_epoch: str | None = None
+    method: BuildMethod = dataclasses.field(default_factory=lambda: BuildMethod(built_by="native"))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -78,6 +78,27 @@ def installs_lines(rows: Sequence[SummaryRow]) -> list[str]:
     return lines
 
 
+def built_by_lines(results: Sequence[BuildResult]) -> list[str]:
+    """Under the table, when a run cross-compiled (emulation = cross | auto): which wheels were
+    cross-compiled, and which were emulated after their cross build failed, with why."""
+    crossed: list[str] = []
+    fallbacks: list[str] = []
+    for r in results:
+        method = r.provenance.method if r.provenance is not None else None
+        if method is None:
+            continue
+        if method.built_by == "cross":
+            crossed.append(r.identifier)
+        elif method.cross_fallback is not None:
+            fallbacks.append(
+                f"  emulated after its cross build failed: {r.identifier} ({method.cross_fallback})"
+            )
+    if not crossed and not fallbacks:
+        return []
+    lines = [f"Cross-compiled on this machine, tested under QEMU: {', '.join(crossed) or 'none'}"]
+    return lines + fallbacks
+
+
 def in_plan_order(results: Sequence[BuildResult], order: Sequence[str]) -> list[BuildResult]:
     """``results`` in the plan's order (lanes finish in any order); identifiers the plan does
     not list keep their arrival order, after the planned ones."""

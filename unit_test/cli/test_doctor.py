@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+import fakes
 import pytest
 
 from cibuildwheel_like.archs import Arch
@@ -181,3 +183,51 @@ def test_cache_check_shows_where_and_how_big(tmp_path: Path):
     assert line.startswith(f"✓ cache directory: {tmp_path / 'cache'} (3.0 MiB;")
     assert "CIBW_CACHE_PATH" in line
     assert "--clean-cache" in line
+
+
+def test_image_fix_for_runtime_and_cross_images():
+    fix = doctor.image_fix("cibuildwheel-like/debian-bookworm-cross:x86_64", "docker")
+    assert fix == (
+        "cibuildwheel-like images build --suite bookworm --arch x86_64 --cross --engine docker"
+    )
+    fix = doctor.image_fix("cibuildwheel-like/debian-sid-runtime:s390x", "podman")
+    assert (
+        fix == "cibuildwheel-like images build --suite sid --arch s390x --runtime --engine podman"
+    )
+
+
+@pytest.mark.skipif(Arch.native() is not Arch.x86_64, reason="cross images are for x86_64 hosts")
+@pytest.mark.parametrize(("setting", "required"), [("cross", True), ("auto", False)])
+def test_doctor_checks_the_cross_image_a_cross_plan_needs(
+    setting: str, required: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    cross = "cibuildwheel-like/debian-bookworm-cross:x86_64"
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "x"\nversion = "1"\n[tool.cibuildwheel]\nbuild = "cp311-*"\n'
+        'skip = "*musllinux*"\narchs = "x86_64 aarch64"\n'
+        'manylinux-x86_64-image = "debian-bookworm"\nmanylinux-aarch64-image = "debian-bookworm"\n'
+        f'[tool.cibuildwheel-like]\nemulation = "{setting}"\n'
+    )
+    for key in [k for k in os.environ if k.startswith(("CIBW_", "CIBWL_"))]:
+        monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    ctx = fakes.context(tmp_path)
+    request = doctor.DoctorRequest(package=Path(), engine=None, archs=None, images=())
+    needs = doctor.needs_from_project(request, ctx)
+    ours = (
+        r.image_name(r.Suite("bookworm"), Arch.x86_64),
+        r.image_name(r.Suite("bookworm"), Arch.aarch64),
+    )
+    assert needs.images == ((*ours, cross) if required else ours)
+    assert needs.optional_images == (() if required else (cross,))
+
+    monkeypatch.setattr(client, "image_info", lambda engine, ref: None)
+    [check] = [
+        c
+        for c in doctor.image_checks("docker", needs.images, optional=needs.optional_images)
+        if cross in c.name
+    ]
+    assert check.level is (doctor.Level.FAIL if required else doctor.Level.WARN)
+    assert check.fix.endswith("--arch x86_64 --cross --engine docker")
+    assert ("builds these identifiers under emulation" in check.detail) is not required

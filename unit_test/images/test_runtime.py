@@ -34,7 +34,7 @@ def test_runtime_names_round_trip(suite: r.Suite, arch: Arch) -> None:
 
 
 def test_runtime_labels_and_digest() -> None:
-    labels = r.runtime_labels(
+    labels = runtime.runtime_labels(
         build_digest="abc",
         build_image="cibuildwheel-like/debian-bookworm:x86_64",
         build_image_id="sha256:1",
@@ -42,29 +42,31 @@ def test_runtime_labels_and_digest() -> None:
     p = r.LABEL_PREFIX
     assert labels[f"{p}.variant"] == "runtime"
     assert labels[f"{p}.runtime-of"] == "cibuildwheel-like/debian-bookworm:x86_64"
-    assert labels[f"{p}.recipe"] == r.runtime_digest("abc", "sha256:1")
+    assert labels[f"{p}.recipe"] == runtime.runtime_digest("abc", "sha256:1")
     assert labels[f"{p}.auditwheel"] == ""  # removed from the runtime image
     # a new build recipe, or the same recipe rebuilt (another image ID), makes a new runtime image
-    assert r.runtime_digest("abc", "sha256:1") != r.runtime_digest("abd", "sha256:1")
-    assert r.runtime_digest("abc", "sha256:1") != r.runtime_digest("abc", "sha256:2")
-    assert r.runtime_digest("abc", "sha256:1") != r.runtime_digest(
+    assert runtime.runtime_digest("abc", "sha256:1") != runtime.runtime_digest("abd", "sha256:1")
+    assert runtime.runtime_digest("abc", "sha256:1") != runtime.runtime_digest("abc", "sha256:2")
+    assert runtime.runtime_digest("abc", "sha256:1") != runtime.runtime_digest(
         r.Recipe(suite=r.Suite.bookworm, arch=Arch.x86_64, mirror="m", ca_bundle_sha256="0").digest,
         "x",
     )
 
 
 def test_runtime_dockerfile_purges_and_checks() -> None:
-    text = r.runtime_dockerfile(
-        build_image="cibuildwheel-like/debian-bookworm:x86_64", labels={"a": "b"}
+    text = r.layer_dockerfile(
+        base="cibuildwheel-like/debian-bookworm:x86_64",
+        script=runtime.RUNTIME_SCRIPT,
+        labels={"a": "b"},
     )
     lines = text.splitlines()
     assert lines[0] == "FROM cibuildwheel-like/debian-bookworm:x86_64"
-    assert lines[1] == f"RUN {r.RUNTIME_SCRIPT}"
+    assert lines[1] == f"RUN {runtime.RUNTIME_SCRIPT}"
     assert lines[2] == 'LABEL "a"="b"'
-    assert "apt-get purge -y" in r.RUNTIME_SCRIPT
-    assert "import venv, ensurepip" in r.RUNTIME_SCRIPT  # every interpreter still makes venvs
+    assert "apt-get purge -y" in runtime.RUNTIME_SCRIPT
+    assert "import venv, ensurepip" in runtime.RUNTIME_SCRIPT  # every interpreter still makes venvs
     for tool in ("gcc", "cc", "make"):
-        assert tool in r.RUNTIME_ABSENT_TOOLS
+        assert tool in runtime.RUNTIME_ABSENT_TOOLS
 
 
 @pytest.mark.parametrize(
@@ -92,7 +94,7 @@ def test_runtime_dockerfile_purges_and_checks() -> None:
 def test_what_the_runtime_image_purges(package: str, purged: bool) -> None:
     import re  # noqa: PLC0415
 
-    assert bool(re.search(r.RUNTIME_PURGED, package)) is purged
+    assert bool(re.search(runtime.RUNTIME_PURGED, package)) is purged
 
 
 def test_runtime_refuses_tag(tmp_path: Path) -> None:

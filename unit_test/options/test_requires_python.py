@@ -7,6 +7,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from cibuildwheel_like.errors import ConfigurationError
+from cibuildwheel_like.options.project_files import ProjectFiles
 from cibuildwheel_like.options.requires_python import (
     find_requires_python,
     find_requires_python_with_source,
@@ -27,21 +28,21 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 
 def test_nothing_declared(tmp_path: Path) -> None:
-    assert find_requires_python(tmp_path) is None
-    assert find_requires_python_with_source(tmp_path) is None
+    assert find_requires_python(ProjectFiles(tmp_path)) is None
+    assert find_requires_python_with_source(ProjectFiles(tmp_path)) is None
 
 
 def test_pyproject(tmp_path: Path) -> None:
     path = write(tmp_path, "pyproject.toml", '[project]\nname = "x"\nrequires-python = ">=3.10"\n')
-    assert find_requires_python(tmp_path) == ">=3.10"
-    assert find_requires_python_with_source(tmp_path) == (">=3.10", path)
+    assert find_requires_python(ProjectFiles(tmp_path)) == ">=3.10"
+    assert find_requires_python_with_source(ProjectFiles(tmp_path)) == (">=3.10", path)
 
 
 def test_pyproject_wins_over_setup_cfg_and_setup_py(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[project]\nrequires-python = ">=3.12"\n')
     write(tmp_path, "setup.cfg", "[options]\npython_requires = >=3.9\n")
     write(tmp_path, "setup.py", 'from setuptools import setup\nsetup(python_requires=">=3.8")\n')
-    assert find_requires_python(tmp_path) == ">=3.12"
+    assert find_requires_python(ProjectFiles(tmp_path)) == ">=3.12"
 
 
 def test_pyproject_without_requires_python_falls_through(tmp_path: Path) -> None:
@@ -51,13 +52,13 @@ def test_pyproject_without_requires_python_falls_through(tmp_path: Path) -> None
     path = write(
         tmp_path, "setup.cfg", "[metadata]\nname = x\n[options]\npython_requires = >=3.11, <4\n"
     )
-    assert find_requires_python_with_source(tmp_path) == (">=3.11, <4", path)
+    assert find_requires_python_with_source(ProjectFiles(tmp_path)) == (">=3.11, <4", path)
 
 
 def test_setup_cfg_without_option_falls_to_setup_py(tmp_path: Path) -> None:
     write(tmp_path, "setup.cfg", "[options]\npackages = find:\n")
     write(tmp_path, "setup.py", 'import setuptools\nsetuptools.setup(python_requires=">=3.10")\n')
-    assert find_requires_python(tmp_path) == ">=3.10"
+    assert find_requires_python(ProjectFiles(tmp_path)) == ">=3.10"
 
 
 def test_setup_cfg_percent_is_not_interpolated(tmp_path: Path) -> None:
@@ -66,13 +67,13 @@ def test_setup_cfg_percent_is_not_interpolated(tmp_path: Path) -> None:
         "setup.cfg",
         "[metadata]\ndescription = 100% fast\n[options]\npython_requires = >=3.9\n",
     )
-    assert find_requires_python(tmp_path) == ">=3.9"
+    assert find_requires_python(ProjectFiles(tmp_path)) == ">=3.9"
 
 
 def test_setup_cfg_malformed(tmp_path: Path) -> None:
     write(tmp_path, "setup.cfg", "python_requires = >=3.9\n")
     with pytest.raises(ConfigurationError, match=r"setup\.cfg: cannot be read"):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
 
 
 def test_setup_py_is_never_executed(tmp_path: Path) -> None:
@@ -86,7 +87,7 @@ def test_setup_py_is_never_executed(tmp_path: Path) -> None:
         setup(name="x", python_requires=">=3.9")
         """,
     )
-    assert find_requires_python(tmp_path) == ">=3.9"
+    assert find_requires_python(ProjectFiles(tmp_path)) == ">=3.9"
     assert not marker.exists()
 
 
@@ -129,7 +130,7 @@ def test_setup_py_literal(source: str, expected: str | None) -> None:
 def test_invalid_specifier_names_pyproject(tmp_path: Path) -> None:
     path = write(tmp_path, "pyproject.toml", '[project]\nrequires-python = ">=3.8,<"\n')
     with pytest.raises(ConfigurationError) as info:
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
     message = str(info.value)
     assert message.startswith(f"{path}: [project].requires-python: '>=3.8,<' is not a valid")
     assert "'>=3.10'" in message
@@ -141,25 +142,25 @@ def test_invalid_specifier_names_setup_cfg(tmp_path: Path) -> None:
     with pytest.raises(
         ConfigurationError, match=rf"^{path}: \[options\] python_requires: '3\.9\+'"
     ):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
 
 
 def test_invalid_specifier_names_setup_py(tmp_path: Path) -> None:
     path = write(tmp_path, "setup.py", 'setup(python_requires="python3")\n')
     with pytest.raises(ConfigurationError, match=rf"^{path}: python_requires: 'python3'"):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
 
 
 def test_non_string_requires_python(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", "[project]\nrequires-python = 3.9\n")
     with pytest.raises(ConfigurationError, match=r"requires-python must be a string"):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
 
 
 def test_invalid_toml(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", "[project\n")
     with pytest.raises(ConfigurationError, match=r"pyproject\.toml: invalid TOML: .*line 1"):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
 
 
 def test_parse_and_env_validation() -> None:
@@ -173,15 +174,15 @@ def test_parse_and_env_validation() -> None:
 
 def test_resolve_requires_python(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[project]\nrequires-python = ">=3.12"\n')
-    assert resolve_requires_python(tmp_path, {}) == SpecifierSet(">=3.12")
+    assert resolve_requires_python(ProjectFiles(tmp_path), {}) == SpecifierSet(">=3.12")
     # the environment variable overrides the project; empty means unset
     assert resolve_requires_python(
-        tmp_path, {"CIBW_PROJECT_REQUIRES_PYTHON": ">=3.10"}
+        ProjectFiles(tmp_path), {"CIBW_PROJECT_REQUIRES_PYTHON": ">=3.10"}
     ) == SpecifierSet(">=3.10")
-    assert resolve_requires_python(tmp_path, {"CIBW_PROJECT_REQUIRES_PYTHON": ""}) == SpecifierSet(
-        ">=3.12"
-    )
-    assert resolve_requires_python(tmp_path / "missing", {}) is None
+    assert resolve_requires_python(
+        ProjectFiles(tmp_path), {"CIBW_PROJECT_REQUIRES_PYTHON": ""}
+    ) == SpecifierSet(">=3.12")
+    assert resolve_requires_python(ProjectFiles(tmp_path / "missing"), {}) is None
 
 
 @pytest.mark.parametrize(
@@ -191,7 +192,7 @@ def test_unreadable_pyproject_is_exit_2(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_bytes(content)
     with pytest.raises(ConfigurationError, match=rf"^{path}: invalid TOML") as info:
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
     assert info.value.exit_code == 2
 
 
@@ -206,16 +207,16 @@ def test_unreadable_pyproject_is_exit_2(tmp_path: Path, content: bytes) -> None:
 def test_setup_py_too_deep_to_parse_is_ignored(tmp_path: Path, source: str) -> None:
     """As cibuildwheel, which ignores any setup.py it cannot parse."""
     write(tmp_path, "setup.py", source)
-    assert find_requires_python(tmp_path) is None
+    assert find_requires_python(ProjectFiles(tmp_path)) is None
 
 
 def test_non_utf8_setup_files_are_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "setup.cfg"
     path.write_bytes(b"[options]\npython_requires = >=3.9 \xff\n")
     with pytest.raises(ConfigurationError, match=rf"^{path}: cannot be read"):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))
     path.unlink()
     path = tmp_path / "setup.py"
     path.write_bytes(b'setup(python_requires=">=3.9")  # \xff\n')
     with pytest.raises(ConfigurationError, match=rf"^{path}: cannot be read"):
-        find_requires_python(tmp_path)
+        find_requires_python(ProjectFiles(tmp_path))

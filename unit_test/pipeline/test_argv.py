@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
@@ -143,6 +145,24 @@ def test_stale_so_hint(tmp_path: Path):
     hint = commands.stale_so_hint(tmp_path)
     assert "pkg/mod.cpython-311-x86_64-linux-gnu.so" in hint
     assert "ignored" not in hint
+
+
+def test_stale_so_hint_skips_a_folder_that_vanishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Another lane's delivery folder in a wheelhouse inside the project comes and goes."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.so").write_bytes(b"")
+    (tmp_path / "wheelhouse" / ".cibwl-incoming-1").mkdir(parents=True)
+    scandir = os.scandir
+
+    def vanishing(path: Any) -> Any:
+        if str(path).endswith(".cibwl-incoming-1"):
+            raise FileNotFoundError(path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", vanishing)
+    assert "pkg/mod.so" in commands.stale_so_hint(tmp_path)
 
 
 def test_display():

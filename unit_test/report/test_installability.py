@@ -136,6 +136,10 @@ def test_the_build_report_records_provenance_and_installability(tmp_path: Path) 
         "auditwheel_version": None,
         "auditwheel_policy": None,
         "source_date_epoch": "1700000000",
+        "built_by": "native",
+        "build_image": None,
+        "toolchain": None,
+        "cross_fallback": None,
     }
     checked = entry["wheel"]["installability"]
     assert checked["pypi_accepts"] is False

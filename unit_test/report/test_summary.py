@@ -12,7 +12,13 @@ import pytest
 
 from cibuildwheel_like.report import build_report
 from cibuildwheel_like.report import summary as report
-from cibuildwheel_like.report.results import BuildResult, CacheStats, StepTiming
+from cibuildwheel_like.report.results import (
+    BuildMethod,
+    BuildResult,
+    CacheStats,
+    Provenance,
+    StepTiming,
+)
 
 WHEEL = "spam-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
 
@@ -282,3 +288,26 @@ def test_compiler_cache_column_only_when_measured(tmp_path):
     assert lines[1].endswith("compiler cache")
     assert lines[3].endswith("3 hit / 0 miss")
     assert report.format_compiler_cache(CacheStats(downloads=2)) == ""
+
+
+def test_built_by_lines_name_cross_builds_and_their_fallbacks(tmp_path):
+    def made(identifier: str, method: BuildMethod) -> BuildResult:
+        provenance = Provenance(image="img", method=method)
+        return dataclasses.replace(built(tmp_path, identifier), provenance=provenance)
+
+    native = made("cp311-manylinux_x86_64", BuildMethod(built_by="native"))
+    assert report.built_by_lines([native]) == []  # nothing to say without cross builds
+    crossed = made(
+        "cp311-manylinux_aarch64", BuildMethod(built_by="cross", build_image="img-cross")
+    )
+    fallback = made(
+        "cp311-manylinux_s390x",
+        BuildMethod(built_by="emulated", cross_fallback="cross build failed in step 'build'"),
+    )
+    assert report.built_by_lines([native, crossed, fallback]) == [
+        "Cross-compiled on this machine, tested under QEMU: cp311-manylinux_aarch64",
+        (
+            "  emulated after its cross build failed: cp311-manylinux_s390x"
+            " (cross build failed in step 'build')"
+        ),
+    ]
