@@ -235,6 +235,8 @@ class FakeContainer:
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Self:
         self.entered = True
+        if self.engine.on_enter is not None:
+            self.engine.on_enter(self)  # may raise, as a container that fails to start
         return self
 
     def __exit__(
@@ -370,7 +372,8 @@ class FakeEngine:
 
     ``wheel_name(identifier)`` is the file the build frontend writes; ``missing`` lists
     interpreter paths the image lacks; ``compiler_stats`` what a build's compiler-cache stats
-    log holds.
+    log holds; ``on_enter`` is called as each container starts (it may raise, as a failed
+    start, which removes the container).
     """
 
     def __init__(
@@ -379,8 +382,10 @@ class FakeEngine:
         wheel_name: Callable[[str], str] = wheel_for,
         missing: Iterable[str] = (),
         compiler_stats: str = "",
+        on_enter: Callable[[FakeContainer], None] | None = None,
     ) -> None:
         self.rules = list(rules)
+        self.on_enter = on_enter
         self.compiler_stats = compiler_stats
         self.wheel_name = wheel_name
         self.missing = frozenset(missing)

@@ -204,28 +204,35 @@ def _run_lanes(shared: RunShared) -> None:
     """One thread per lane; the main thread waits, and turns Ctrl-C into a stop of every lane."""
     control = shared.control
 
-    def lane_main(lane: Lane) -> None:
+    def lane_main(lane: Lane, ended: threading.Event) -> None:
         try:
             run_lane(lane, shared)
         except Stopped:
             pass
         except BaseException as e:  # noqa: BLE001  # handed to the main thread, raised there
             control.stop(e)
+        finally:
+            ended.set()
 
-    threads = [
-        threading.Thread(target=lane_main, args=(lane,), name=f"lane-{lane.index}", daemon=True)
-        for lane in shared.plan.lanes
-    ]
-    for thread in threads:
-        thread.start()
+    # A lane says it has ended (its containers removed) with an event, never Thread.join: on
+    # Python < 3.13 a Ctrl-C that interrupts join() can mark a thread that is still running as
+    # ended (CPython issue 90882), and the run would exit while a lane still removes its
+    # container. An interrupted Event.wait leaves the event as it was.
+    lanes: list[tuple[threading.Thread, threading.Event]] = []
     try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.2)  # a timeout keeps the main thread responsive to Ctrl-C
+        for lane in shared.plan.lanes:
+            ended = threading.Event()
+            name = f"lane-{lane.index}"
+            thread = threading.Thread(target=lane_main, args=(lane, ended), name=name, daemon=True)
+            lanes.append((thread, ended))
+            thread.start()
+        for _, ended in lanes:
+            ended.wait()
     except BaseException as e:
         control.stop(e)  # aborts every running container: the lanes end promptly
-        for thread in threads:
-            thread.join()
+        for thread, ended in lanes:
+            if thread.ident is not None:  # one that has not begun sees the stop, starts nothing
+                ended.wait()
         raise
     if control.error is not None:
         raise control.error

@@ -3,11 +3,14 @@ across the containers of a split group, exactly one result per identifier (fake 
 
 from __future__ import annotations
 
+import signal
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import pytest
 from fakes import (
+    FakeContainer,
     FakeEngine,
     Rule,
     build_options,
@@ -20,7 +23,7 @@ from fakes import (
 )
 
 from cibuildwheel_like.archs import Arch
-from cibuildwheel_like.errors import AlreadyBuiltWheelError, BuildStepError
+from cibuildwheel_like.errors import AlreadyBuiltWheelError, BuildStepError, HostCommandError
 from cibuildwheel_like.pipeline.executor import execute
 
 if TYPE_CHECKING:
@@ -245,6 +248,32 @@ def test_ctrl_c_in_a_lane_stops_every_lane(tmp_path):
     assert {r.status for r in by_id.values()} == {"not-run"}
     assert {r.error for r in by_id.values()} == {"interrupted"}
     assert all(c.removed for c in engine.containers)
+
+
+def test_ctrl_c_while_a_lane_starts_its_container_waits_until_it_is_removed(tmp_path):
+    # Seen on CI: Ctrl-C reaches the run while a lane's `docker start` is under way. The engine
+    # client dies of it, and the lane's `rm --force` of a container the engine is still
+    # starting takes a while. The run must not end before that removal has: on Python < 3.13 a
+    # KeyboardInterrupt inside Thread.join marks the joined thread as ended (CPython 90882).
+    def ctrl_c_while_starting(container: FakeContainer) -> None:
+        if container.image != plan.groups[0].image:
+            return
+        time.sleep(0.2)  # the main thread is waiting for the lanes by now
+        main = threading.main_thread().ident
+        assert main is not None
+        signal.pthread_kill(main, signal.SIGINT)  # the terminal's Ctrl-C reaches the run...
+        time.sleep(0.5)  # ...and this lane's removal is still under way when it has
+        container.removed = True
+        raise HostCommandError("command failed with exit code 1: docker start (interrupted)")
+
+    engine = FakeEngine(
+        Rule(contains="python -m build", identifier=MUSL, block_until_aborted=True),
+        on_enter=ctrl_c_while_starting,
+    )
+    plan = make_plan(tmp_path, (IDS[0], MUSL), jobs=2)
+    _, seen = run_failing(plan, engine, tmp_path, KeyboardInterrupt)
+    assert [c.removed for c in engine.containers] == [True, True]
+    assert {r.status for r in one_each(seen, (IDS[0], MUSL)).values()} == {"not-run"}
 
 
 def test_the_same_wheel_name_from_two_lanes_is_exit_6(tmp_path):
