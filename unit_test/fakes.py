@@ -33,6 +33,7 @@ from cibuildwheel_like.options.model import (
     GlobalOptions,
     PythonConfiguration,
 )
+from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
 from cibuildwheel_like.output.console import Output
 from cibuildwheel_like.pipeline.argv import display
 from cibuildwheel_like.pipeline.build import AFTER_BUILD, FRESH_DIRS
@@ -58,6 +59,21 @@ BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root"}
 def python_path(identifier: str) -> str:
     tag = identifier.split("-", 1)[0]
     return f"/opt/python/{tag}-{tag}"
+
+
+def resolve_pyproject(
+    root: Path, text: str = "", env: Mapping[str, str] | None = None, **cli: Any
+) -> Resolver:
+    """The options of a Linux run in ``root`` whose pyproject.toml is ``text``, with ``env`` as
+    the environment and ``cli`` as the command line's values."""
+    (root / "pyproject.toml").write_text(text)
+    return resolve_options(
+        project_dir=root,
+        package_dir=root,
+        config_file=None,
+        environ=dict(env or {}),
+        cli=CliValues(platform="linux", **cli),
+    )
 
 
 def build_options(identifier: str, **changes: Any) -> BuildOptions:

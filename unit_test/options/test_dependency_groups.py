@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
+from fakes import resolve_pyproject
 
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
@@ -20,17 +21,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 X86 = "cp312-manylinux_x86_64"
-
-
-def resolve(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> Resolver:
-    (tmp_path / "pyproject.toml").write_text(text)
-    return resolve_options(
-        project_dir=tmp_path,
-        package_dir=tmp_path,
-        config_file=None,
-        environ=env or {},
-        cli=CliValues(platform="linux"),
-    )
 
 
 def requirements(resolver: Resolver, identifier: str = X86) -> tuple[str, ...]:
@@ -54,7 +44,7 @@ def test_group_spelled_differently_resolves_into_the_model(tmp_path: Path) -> No
         '[dependency-groups]\nTest_Deps = ["pytest>=8", {include-group = "Extra.Stuff"}]\n'
         'extra-stuff = ["hypothesis"]\n'
     )
-    assert requirements(resolve(tmp_path, text)) == ("pytest>=8", "hypothesis")
+    assert requirements(resolve_pyproject(tmp_path, text)) == ("pytest>=8", "hypothesis")
 
 
 def test_requirements_are_packaging_canonical_and_in_order(tmp_path: Path) -> None:
@@ -63,7 +53,7 @@ def test_requirements_are_packaging_canonical_and_in_order(tmp_path: Path) -> No
         '[dependency-groups]\na = ["numpy >= 2", "attrs"]\nb = ["pytest"]\n'
     )
     # as cibuildwheel's dependency-groups library: str(Requirement(...)), groups in given order
-    assert requirements(resolve(tmp_path, text)) == ("pytest", "numpy>=2", "attrs")
+    assert requirements(resolve_pyproject(tmp_path, text)) == ("pytest", "numpy>=2", "attrs")
 
 
 def test_groups_follow_overrides(tmp_path: Path) -> None:
@@ -72,14 +62,14 @@ def test_groups_follow_overrides(tmp_path: Path) -> None:
         '[[tool.cibuildwheel.overrides]]\nselect = "cp311-*"\ntest-groups = "b"\n'
         '[dependency-groups]\na = ["attrs"]\nb = ["pytest"]\n'
     )
-    r = resolve(tmp_path, text)
+    r = resolve_pyproject(tmp_path, text)
     assert requirements(r) == ("attrs",)
     assert requirements(r, "cp311-manylinux_x86_64") == ("pytest",)
 
 
 def test_no_groups_requested_means_the_table_is_not_read(tmp_path: Path) -> None:
     text = '[dependency-groups]\nbroken = "not a list"\n'
-    assert requirements(resolve(tmp_path, text)) == ()
+    assert requirements(resolve_pyproject(tmp_path, text)) == ()
 
 
 def test_diamond_includes_are_not_a_cycle(tmp_path: Path) -> None:
@@ -117,7 +107,7 @@ def test_diamond_includes_are_not_a_cycle(tmp_path: Path) -> None:
 def test_errors_name_the_file(tmp_path: Path, table: str, requested: str, fragment: str) -> None:
     text = f'[tool.cibuildwheel]\ntest-groups = "{requested}"\n[dependency-groups]\n{table}\n'
     with pytest.raises(ConfigurationError, match=re.escape(fragment)) as info:
-        resolve(tmp_path, text)
+        resolve_pyproject(tmp_path, text)
     assert str(tmp_path / "pyproject.toml") in str(info.value)
     assert info.value.exit_code == 2
 
@@ -151,7 +141,9 @@ def test_missing_pyproject_is_named(tmp_path: Path) -> None:
 
 def test_environment_variable_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"test-groups \(from env CIBW_TEST_GROUPS\)"):
-        resolve(tmp_path, '[dependency-groups]\na = ["x"]\n', env={"CIBW_TEST_GROUPS": "b"})
+        resolve_pyproject(
+            tmp_path, '[dependency-groups]\na = ["x"]\n', env={"CIBW_TEST_GROUPS": "b"}
+        )
 
 
 def test_include_chain_too_deep_is_exit_2(tmp_path: Path) -> None:

@@ -6,32 +6,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from fakes import resolve_pyproject
 
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
 from cibuildwheel_like.options import registry as reg
-from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
 from cibuildwheel_like.options.schema import cibuildwheel_like_schema
 from cibuildwheel_like.options.values import parse_emulation
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from cibuildwheel_like.options.resolver import Resolver
+
 ARM = "cp311-manylinux_aarch64"
 S390X = "cp311-manylinux_s390x"
 HELPER = "from setuptools import setup\n# builds gen with cc.link_executable and runs it\nsetup()\n"
 RUNS_HELPER = "cc.link_executable(['gen.o'], 'gen')\n"
-
-
-def resolve(tmp_path: Path, text: str = "", env: dict[str, str] | None = None) -> Resolver:
-    (tmp_path / "pyproject.toml").write_text(text)
-    return resolve_options(
-        project_dir=tmp_path,
-        package_dir=tmp_path,
-        config_file=None,
-        environ=env or {},
-        cli=CliValues(platform="linux"),
-    )
 
 
 def emulation(resolver: Resolver, identifier: str = ARM) -> str:
@@ -70,47 +61,50 @@ def test_the_option_is_ours_with_emulate_as_default() -> None:
 
 
 def test_default_file_environment_and_overrides(tmp_path: Path) -> None:
-    assert emulation(resolve(tmp_path)) == "emulate"
+    assert emulation(resolve_pyproject(tmp_path)) == "emulate"
     text = (
         '[tool.cibuildwheel-like]\nemulation = "auto"\n'
         '[[tool.cibuildwheel-like.overrides]]\nselect = "*s390x"\nemulation = "cross"\n'
     )
-    r = resolve(tmp_path, text)
+    r = resolve_pyproject(tmp_path, text)
     assert (emulation(r, ARM), emulation(r, S390X)) == ("auto", "cross")
     config = identifiers.get_configuration(S390X)
     assert r.explain(config)["emulation"].layer == "override #1 (cibuildwheel-like)"
     # the environment is above the file's overrides, as for every option
-    r = resolve(tmp_path, text, {"CIBWL_EMULATION": "emulate"})
+    r = resolve_pyproject(tmp_path, text, {"CIBWL_EMULATION": "emulate"})
     assert (emulation(r, ARM), emulation(r, S390X)) == ("emulate", "emulate")
 
 
 def test_a_bad_value_is_refused_up_front(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"emulation \(from env CIBWL_EMULATION\)"):
-        resolve(tmp_path, "", {"CIBWL_EMULATION": "qemu"})
+        resolve_pyproject(tmp_path, "", {"CIBWL_EMULATION": "qemu"})
     text = '[[tool.cibuildwheel-like.overrides]]\nselect = "*s390x"\nemulation = "yes"\n'
     with pytest.raises(ConfigurationError) as e:
-        resolve(tmp_path, text)
+        resolve_pyproject(tmp_path, text)
     assert "[[tool.cibuildwheel-like.overrides]] #1: emulation = a string ('yes')" in str(e.value)
 
 
 def test_cross_blockers_are_read_only_when_some_build_may_be_cross(tmp_path: Path) -> None:
     (tmp_path / "setup.py").write_text(RUNS_HELPER)
-    assert resolve(tmp_path).globals.cross_blockers == ()
+    assert resolve_pyproject(tmp_path).globals.cross_blockers == ()
     for text, env in (
         ('[tool.cibuildwheel-like]\nemulation = "cross"\n', {}),
         ("", {"CIBWL_EMULATION": "auto"}),
         ('[[tool.cibuildwheel-like.overrides]]\nselect = "*s390x"\nemulation = "auto"\n', {}),
     ):
-        (blocker,) = resolve(tmp_path, text, env).globals.cross_blockers
+        (blocker,) = resolve_pyproject(tmp_path, text, env).globals.cross_blockers
         assert blocker.startswith("setup.py: link_executable (")
     # an override the environment outranks, or one that says emulate, reads nothing
     override = '[[tool.cibuildwheel-like.overrides]]\nselect = "*"\nemulation = "auto"\n'
-    assert resolve(tmp_path, override, {"CIBWL_EMULATION": "emulate"}).globals.cross_blockers == ()
+    assert (
+        resolve_pyproject(tmp_path, override, {"CIBWL_EMULATION": "emulate"}).globals.cross_blockers
+        == ()
+    )
     override = '[[tool.cibuildwheel-like.overrides]]\nselect = "*"\nemulation = "emulate"\n'
-    assert resolve(tmp_path, override).globals.cross_blockers == ()
+    assert resolve_pyproject(tmp_path, override).globals.cross_blockers == ()
 
 
 def test_comments_alone_are_no_blockers(tmp_path: Path) -> None:
     (tmp_path / "setup.py").write_text(HELPER)
     env = {"CIBWL_EMULATION": "auto"}
-    assert resolve(tmp_path, "", env).globals.cross_blockers == ()
+    assert resolve_pyproject(tmp_path, "", env).globals.cross_blockers == ()

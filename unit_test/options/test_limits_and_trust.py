@@ -6,30 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from fakes import resolve_pyproject
 
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
 from cibuildwheel_like.options.ca_bundle import resolve_ca_bundle
-from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
 from cibuildwheel_like.options.schema import cibuildwheel_like_schema
 from cibuildwheel_like.options.values import parse_minutes
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from cibuildwheel_like.options.resolver import Resolver
+
 X86 = "cp312-manylinux_x86_64"
 PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-
-
-def resolve(tmp_path: Path, text: str = "", env: dict[str, str] | None = None) -> Resolver:
-    (tmp_path / "pyproject.toml").write_text(text)
-    return resolve_options(
-        project_dir=tmp_path,
-        package_dir=tmp_path,
-        config_file=None,
-        environ=env or {},
-        cli=CliValues(platform="linux"),
-    )
 
 
 def timeouts(resolver: Resolver) -> tuple[float | None, float | None]:
@@ -60,7 +51,7 @@ def timeouts(resolver: Resolver) -> tuple[float | None, float | None]:
     ],
 )
 def test_timeouts_from_every_layer(tmp_path, text, env, expected):
-    assert timeouts(resolve(tmp_path, text, env)) == expected
+    assert timeouts(resolve_pyproject(tmp_path, text, env)) == expected
 
 
 @pytest.mark.parametrize(
@@ -78,7 +69,7 @@ def test_timeouts_from_every_layer(tmp_path, text, env, expected):
 )
 def test_bad_timeouts_are_configuration_errors_naming_the_option(tmp_path, text, env, message):
     with pytest.raises(ConfigurationError) as info:
-        timeouts(resolve(tmp_path, text, env))
+        timeouts(resolve_pyproject(tmp_path, text, env))
     assert message in str(info.value)
     assert "positive number of minutes" in str(info.value) or "number of minutes" in str(info.value)
 
@@ -105,16 +96,16 @@ def bundle(path: Path) -> Path:
 
 
 def test_no_bundle_anywhere_keeps_the_images_own(tmp_path):
-    assert resolve(tmp_path).globals.ca_bundle is None
+    assert resolve_pyproject(tmp_path).globals.ca_bundle is None
 
 
 def test_the_option_wins_and_is_relative_to_the_project(tmp_path):
     mine = bundle(tmp_path / "certs" / "proxy.pem")
     host = bundle(tmp_path / "host.pem")
     text = '[tool.cibuildwheel-like]\nca-bundle = "certs/proxy.pem"\n'
-    assert resolve(tmp_path, text, {"SSL_CERT_FILE": str(host)}).globals.ca_bundle == mine
+    assert resolve_pyproject(tmp_path, text, {"SSL_CERT_FILE": str(host)}).globals.ca_bundle == mine
     env = {"CIBWL_CA_BUNDLE": str(host)}
-    assert resolve(tmp_path, text, env).globals.ca_bundle == host  # env over the file
+    assert resolve_pyproject(tmp_path, text, env).globals.ca_bundle == host  # env over the file
 
 
 @pytest.mark.parametrize(
@@ -146,5 +137,5 @@ def test_a_host_variable_naming_a_directory_is_passed_over(tmp_path):
 )
 def test_bad_bundles_are_configuration_errors(tmp_path, text, env, message):
     with pytest.raises(ConfigurationError) as info:
-        _ = resolve(tmp_path, text, env).globals
+        _ = resolve_pyproject(tmp_path, text, env).globals
     assert message in str(info.value)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from fakes import resolve_pyproject
 
 from cibuildwheel_like.errors import ConfigurationError
 from cibuildwheel_like.options import identifiers
-from cibuildwheel_like.options.resolver import CliValues, Resolver, resolve_options
 from cibuildwheel_like.options.schema import cibuildwheel_like_schema
 
 if TYPE_CHECKING:
@@ -19,21 +19,8 @@ X86 = "cp312-manylinux_x86_64"
 I686 = "cp312-manylinux_i686"
 
 
-def resolve(
-    tmp_path: Path, text: str = "", env: dict[str, str] | None = None, **cli: object
-) -> Resolver:
-    (tmp_path / "pyproject.toml").write_text(text)
-    return resolve_options(
-        project_dir=tmp_path,
-        package_dir=tmp_path,
-        config_file=None,
-        environ=env or {},
-        cli=CliValues(platform="linux", **cli),  # type: ignore[arg-type]
-    )
-
-
 def test_defaults(tmp_path: Path) -> None:
-    r = resolve(tmp_path)
+    r = resolve_pyproject(tmp_path)
     assert r.globals.jobs is None  # auto
     assert r.globals.cache_enabled is True
     config = identifiers.get_configuration(X86)
@@ -60,7 +47,7 @@ def test_jobs_layers(
     jobs: int | None,
     layer: str,
 ) -> None:
-    r = resolve(tmp_path, text, env, **cli)
+    r = resolve_pyproject(tmp_path, text, env, **cli)
     assert r.globals.jobs == jobs
     assert r.explain(None)["jobs"].layer == layer
 
@@ -95,7 +82,7 @@ def test_bad_values_exit_2_naming_option_and_fix(
     tmp_path: Path, text: str, env: dict[str, str], cli: dict[str, object], fragment: str
 ) -> None:
     with pytest.raises(ConfigurationError) as info:
-        resolve(tmp_path, text, env, **cli)
+        resolve_pyproject(tmp_path, text, env, **cli)
     assert info.value.exit_code == 2
     assert fragment in str(info.value)
 
@@ -117,7 +104,7 @@ def test_cache_switch(
     enabled: bool,
     layer: str,
 ) -> None:
-    r = resolve(tmp_path, text, env, **cli)
+    r = resolve_pyproject(tmp_path, text, env, **cli)
     assert r.globals.cache_enabled is enabled
     assert r.explain(None)["cache"].layer.startswith(layer)
 
@@ -128,7 +115,7 @@ def test_test_installer_per_build_with_overrides(tmp_path: Path) -> None:
         '[[tool.cibuildwheel-like.overrides]]\nselect = "*-manylinux_i686"\n'
         'test-installer = "uv"\n'
     )
-    r = resolve(tmp_path, text)
+    r = resolve_pyproject(tmp_path, text)
     x86, i686 = identifiers.get_configuration(X86), identifiers.get_configuration(I686)
     assert x86 is not None
     assert i686 is not None
@@ -136,7 +123,7 @@ def test_test_installer_per_build_with_overrides(tmp_path: Path) -> None:
     assert r.build_options(i686).test_installer == "uv"
     assert r.explain(i686)["test-installer"].layer == "override #1 (cibuildwheel-like)"
     env = {"CIBWL_TEST_INSTALLER": "auto"}
-    assert resolve(tmp_path, text, env).build_options(i686).test_installer == "auto"
+    assert resolve_pyproject(tmp_path, text, env).build_options(i686).test_installer == "auto"
 
 
 def test_schema_documents_the_new_options() -> None:
